@@ -1,0 +1,40 @@
+"""Helpers shared by the notebooks of the PyTorch course.
+
+Importing this package changes nothing: no seeding, no plotting style, no backend
+flags. Each of those is an explicit call in a notebook's setup cell.
+"""
+
+from course_utils.data import (
+    cubic_wave,
+    load_adult,
+    make_cubic_wave_data,
+    thermometer_readings,
+)
+from course_utils.device import get_device
+from course_utils.plot import plot_fit, plot_losses
+from course_utils.report import report_environment
+from course_utils.seed import seed_everything
+from course_utils.train import binary_accuracy, evaluate, fit, train_step
+
+__version__ = "0.1.0"
+
+#: The course's repository on GitHub: the one place its address is written.
+#: ``python -m course_utils.stamp`` copies it into every notebook's badge and setup cell.
+REPOSITORY = "pytorch-course/pytorch-course"
+
+__all__ = [
+    "REPOSITORY",
+    "binary_accuracy",
+    "cubic_wave",
+    "evaluate",
+    "fit",
+    "get_device",
+    "load_adult",
+    "make_cubic_wave_data",
+    "plot_fit",
+    "plot_losses",
+    "report_environment",
+    "seed_everything",
+    "thermometer_readings",
+    "train_step",
+]

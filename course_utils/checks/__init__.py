@@ -1,0 +1,1 @@
+"""The exercise checks of each lesson, one module per notebook."""
