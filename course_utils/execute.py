@@ -1,36 +1,58 @@
-"""Re-execute notebooks top to bottom in a fresh kernel and store their outputs.
+"""Run notebooks top to bottom in a fresh kernel: to store their outputs, or to time them.
 
 Usage (from the repository root)::
 
-    python -m course_utils.execute                       # every notebook
+    python -m course_utils.execute                       # every notebook: run and save
     python -m course_utils.execute notebooks/01_tensors.ipynb
+    python -m course_utils.execute --benchmark           # run, save nothing, print a table
 
 Stored outputs must come from such a run, never from editing: this is the
-command to run after changing a notebook. It prints each notebook's wall time.
+command to run after changing a notebook. ``--benchmark`` prints each notebook's
+wall time (kernel start included) and the kernel's peak memory as a Markdown table.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
+import os
+import platform
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
+
+_PEAK_MEMORY = (
+    "import resource, sys\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == 'darwin' else 1024))"
+)
 
 
-def execute(path: str | Path, *, timeout: int = 600) -> float:
-    """Execute the notebook at ``path`` in a fresh ``python3`` kernel, save it, return seconds.
+def run(path: str | Path, *, save: bool, timeout: int = 600) -> dict[str, float]:
+    """Execute the notebook at ``path`` in a fresh ``python3`` kernel started in its folder.
 
-    The kernel starts in the notebook's folder. Cells tagged ``raises-exception``
-    may fail; any other error stops the run and leaves the file unchanged.
+    Cells tagged ``raises-exception`` may fail; any other error stops the run.
+
+    Args:
+        path: an ``.ipynb`` file.
+        save: write the executed notebook back to ``path``.
+        timeout: seconds one cell may take.
+
+    Returns:
+        ``{"seconds": wall time, kernel start included, "peak_mib": the kernel's
+        peak resident memory in MiB (NaN where it cannot be read)}``.
     """
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
-        raise FileNotFoundError(f"execute: path must be an existing .ipynb file, got {path}")
+        raise FileNotFoundError(f"run: path must be an existing .ipynb file, got {path}")
     notebook = nbformat.read(path, as_version=4)
+    probe = copy.deepcopy(notebook)
+    probe.cells.append(new_code_cell(_PEAK_MEMORY))
     client = NotebookClient(
-        notebook,
+        probe,
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
@@ -39,18 +61,55 @@ def execute(path: str | Path, *, timeout: int = 600) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, path)
-    return seconds
+    try:
+        peak_mib = int(probe.cells[-1].outputs[0]["text"]) / 2**20
+    except (IndexError, KeyError, ValueError):
+        peak_mib = float("nan")
+    if save:
+        notebook.cells = probe.cells[:-1]
+        nbformat.write(notebook, path)
+    return {"seconds": seconds, "peak_mib": peak_mib}
 
 
-def main(argv: list[str] | None = None) -> None:
-    paths = (sys.argv[1:] if argv is None else argv) or sorted(
-        str(p) for p in Path("notebooks").glob("[0-9][0-9]_*.ipynb")
-    )
+def markdown_table(results: dict[str, dict[str, float]]) -> str:
+    """Format benchmark results as a Markdown table.
+
+    Example:
+        >>> print(markdown_table({"01_tensors.ipynb": {"seconds": 6.04, "peak_mib": 350.2}}))
+        | notebook | wall time (s) | peak memory (MiB) |
+        |---|---:|---:|
+        | 01_tensors.ipynb | 6.0 | 350 |
+    """
+    rows = ["| notebook | wall time (s) | peak memory (MiB) |", "|---|---:|---:|"]
+    for name, result in results.items():
+        rows.append(f"| {name} | {result['seconds']:.1f} | {result['peak_mib']:.0f} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.execute", description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]_*.ipynb")
+    parser.add_argument("--benchmark", action="store_true",
+                        help="save nothing; print wall time and peak memory as a Markdown table")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    paths = args.notebooks or sorted(str(p) for p in Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not paths:
-        raise SystemExit("execute: no notebooks given and none found in ./notebooks")
+        parser.error("no notebooks given and none found in ./notebooks")
+    results = {}
     for path in paths:
-        print(f"{path}: {execute(path):.1f} s", flush=True)
+        results[Path(path).name] = result = run(path, save=not args.benchmark)
+        if not args.benchmark:
+            print(f"{path}: {result['seconds']:.1f} s", flush=True)
+    if args.benchmark:
+        import torch
+
+        from course_utils.device import get_device
+
+        device = get_device()
+        name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+        print(f"device: {device} ({name}, {os.cpu_count()} CPU cores), torch {torch.__version__}\n")
+        print(markdown_table(results))
+    return results
 
 
 if __name__ == "__main__":

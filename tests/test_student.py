@@ -1,0 +1,94 @@
+"""The student edition: no solutions, runs without error, every check says "not attempted yet"."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course_utils import student
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IDS = [path.name for path in NOTEBOOKS]
+
+
+def solution_only_lines(notebook):
+    """Code lines that stand in a solution cell and nowhere else in the full notebook."""
+    def lines(cells):
+        return {line.strip() for cell in cells for line in cell.source.splitlines()
+                if line.strip() and not line.strip().startswith("#")}
+
+    solutions = [cell for cell in notebook.cells if student.is_solution(cell)]
+    others = [cell for cell in notebook.cells if not student.is_solution(cell)]
+    return lines(solutions) - lines(others)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    written = student.main(["--source", str(NOTEBOOKS[0].parent), "--out", str(out)])
+    return {path.name: nbformat.read(path, as_version=4) for path in written}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_edition_has_no_solution_and_no_output(editions, path):
+    full = nbformat.read(path, as_version=4)
+    edition = editions[path.name]
+    assert not any(student.is_solution(cell) for cell in edition.cells)
+    assert not any("# @title Solution" in cell.source for cell in edition.cells)
+    text = "\n".join(line.strip() for cell in edition.cells for line in cell.source.splitlines())
+    only_in_solutions = solution_only_lines(full)
+    assert only_in_solutions  # the solutions do hold code of their own
+    leaked = [line for line in only_in_solutions if line in text.splitlines()]
+    assert not leaked, f"solution code in the student edition: {leaked}"
+    for cell in edition.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        assert set(cell.metadata) <= {"tags", "jupyter", "cellView"}
+    assert set(edition.metadata) <= {"kernelspec", "language_info"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_edition_keeps_everything_but_the_solutions(editions, path):
+    full = nbformat.read(path, as_version=4)
+    kept = [cell.source for cell in full.cells if not student.is_solution(cell)]
+    edition = [cell.source for cell in editions[path.name].cells]
+    assert edition[1:] == kept[1:]
+    assert edition[0].startswith(kept[0]) and student.EDITION_NOTE in edition[0]  # badge intact
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_edition_runs_and_every_check_is_not_attempted(editions, path, tmp_path):
+    edition = editions[path.name]
+    NotebookClient(edition, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    check_cells = [cell for cell in edition.cells
+                   if cell.cell_type == "code" and re.search(r"^checks\.\w+\(", cell.source, re.M)]
+    assert check_cells
+    for cell in check_cells:
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        calls = len(re.findall(r"^checks\.\w+\(", cell.source, re.M))
+        assert printed.count("not attempted yet") == calls, cell.source
+        assert "✅" not in printed and "❌" not in printed
+    for cell in edition.cells:
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
+            assert not any(output.output_type == "error" for output in cell.outputs), cell.source
+
+
+def test_one_notebook_with_the_option(tmp_path, capsys):
+    written = student.main(["--source", str(NOTEBOOKS[0].parent), "--notebook", NOTEBOOKS[0].name,
+                            "--out", str(tmp_path)])
+    assert [path.name for path in written] == [NOTEBOOKS[0].name]
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_an_unknown_notebook_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit):
+        student.main(["--source", str(NOTEBOOKS[0].parent), "--notebook", "99_none.ipynb",
+                      "--out", str(tmp_path)])
+
+
+def test_student_edition_rejects_a_non_notebook():
+    with pytest.raises(TypeError, match="NotebookNode"):
+        student.student_edition({"cells": []})
