@@ -1,0 +1,129 @@
+"""A lesson in a real JupyterLab, driven in headless Chromium: collapsed solutions, run all, no error.
+
+Needs Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it). Outside CI the test is
+skipped when no browser is found; in CI (``CI=true``) a missing browser is a failure.
+Set ``COURSE_UPDATE_SCREENSHOT=1`` to copy the screenshot to ``figures/jupyterlab.png``.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+LESSON = "02_autograd.ipynb"
+BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+NOTEBOOK_STATE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext.session) return null;
+  const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  const outputs = cells.map(cell => cell.model.outputs.toJSON());
+  return {
+    kernel: panel.sessionContext.session.kernel ? panel.sessionContext.session.kernel.status : null,
+    code_cells: cells.length,
+    executed: cells.filter(cell => cell.model.executionCount !== null).length,
+    hidden_solutions: cells.filter(c => c.inputHidden && (c.model.getMetadata('tags') || []).includes('solution')).length,
+    solutions: cells.filter(c => (c.model.getMetadata('tags') || []).includes('solution')).length,
+    errors: outputs.flat().filter(o => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr')).length,
+    passed_checks: outputs.flat().map(o => o.text || '').join('').split('✅').length - 1,
+  };
+}"""
+
+
+def chromium():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return executable
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    (tmp_path / "lab").mkdir()
+    shutil.copy(ROOT / "notebooks" / LESSON, tmp_path / "lab" / LESSON)
+    port, token = free_port(), secrets.token_hex(16)
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    environment = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+                   "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={tmp_path / 'lab'}", "--LabApp.expose_app_in_browser=True", "--allow-root"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield f"{url}/lab/tree/{LESSON}?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for(page, condition, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = page.evaluate(NOTEBOOK_STATE)
+        if state and condition(state):
+            return state
+        time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not reach the expected state in {timeout_s} s: {state}")
+
+
+def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(jupyterlab)
+        state = wait_for(page, lambda s: s["kernel"] == "idle" and s["code_cells"] > 0, 90)
+        assert state["solutions"] >= 2
+        assert state["hidden_solutions"] == state["solutions"]  # collapsed, as stored
+
+        page.evaluate("() => window.jupyterapp.commands.execute('editmenu:clear-all')")
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        state = wait_for(page, lambda s: s["kernel"] == "idle" and s["executed"] == s["code_cells"], 180)
+        assert state["errors"] == 0
+        assert state["passed_checks"] >= state["solutions"]
+        assert state["hidden_solutions"] == state["solutions"]  # still collapsed after running
+
+        page.evaluate("""() => {
+          const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+          const solutions = cells.filter(c => (c.model.getMetadata('tags') || []).includes('solution'));
+          solutions[0].node.scrollIntoView({block: 'center'});
+        }""")
+        time.sleep(1)
+        screenshot = tmp_path / "jupyterlab.png"
+        page.screenshot(path=str(screenshot))
+        browser.close()
+    assert screenshot.stat().st_size > 10_000
+    if os.environ.get("COURSE_UPDATE_SCREENSHOT"):
+        shutil.copy(screenshot, ROOT / "figures" / "jupyterlab.png")
