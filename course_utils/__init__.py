@@ -14,7 +14,7 @@ from course_utils.device import get_device
 from course_utils.plot import plot_fit, plot_losses
 from course_utils.report import report_environment
 from course_utils.seed import seed_everything
-from course_utils.train import binary_accuracy, evaluate, fit, train_step
+from course_utils.train import binary_accuracy, evaluate, fit, make_loader, train_step
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,7 @@ __all__ = [
     "get_device",
     "load_adult",
     "make_cubic_wave_data",
+    "make_loader",
     "plot_fit",
     "plot_losses",
     "report_environment",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -25,6 +26,37 @@ def binary_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor
             f"{tuple(targets.shape)}; they must match (squeeze the model's output?)"
         )
     return ((logits > 0).float() == targets).float().mean()
+
+
+def make_loader(
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+    num_workers: int = 0,
+) -> DataLoader:
+    """A ``DataLoader`` with the course's defaults: no worker processes, seeded shuffling.
+
+    ``num_workers=0`` loads batches in the notebook's own process: worker processes
+    hang or crawl in notebooks on some platforms, and for data already in memory
+    they only add cost. Shuffling needs an explicit ``generator`` so that the
+    order of the batches is reproducible.
+
+    Example:
+        >>> from torch.utils.data import TensorDataset
+        >>> data = TensorDataset(torch.arange(10.0).view(10, 1), torch.zeros(10))
+        >>> loader = make_loader(data, batch_size=4, shuffle=True,
+        ...                      generator=torch.Generator().manual_seed(0))
+        >>> [len(targets) for _, targets in loader]
+        [4, 4, 2]
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"make_loader: batch_size must be a positive int, got {batch_size!r}")
+    if shuffle and generator is None:
+        raise ValueError("make_loader: shuffle=True needs generator=torch.Generator().manual_seed(...)")
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator,
+                      num_workers=num_workers)
 
 
 def train_step(

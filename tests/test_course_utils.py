@@ -243,6 +243,26 @@ def test_evaluate_does_not_track_gradients_and_sets_eval_mode():
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_make_loader_defaults_to_no_workers_and_seeded_shuffling():
+    from torch.utils.data import TensorDataset
+
+    data = TensorDataset(torch.arange(20.0), torch.arange(20.0))
+    loader = cu.make_loader(data, batch_size=8)
+    assert loader.num_workers == 0 and [len(b[0]) for b in loader] == [8, 8, 4]
+    orders = [torch.cat([b[0] for b in cu.make_loader(data, batch_size=8, shuffle=True,
+                                                      generator=torch.Generator().manual_seed(1))])
+              for _ in range(2)]
+    assert torch.equal(*orders) and not torch.equal(orders[0], torch.arange(20.0))
+
+
+@pytest.mark.parametrize("kwargs, message", [({"batch_size": 0}, "batch_size"),
+                                             ({"batch_size": 2.0}, "batch_size"),
+                                             ({"batch_size": 4, "shuffle": True}, "generator")])
+def test_make_loader_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        cu.make_loader([1, 2, 3], **kwargs)
+
+
 def test_binary_accuracy_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="squeeze"):
         cu.binary_accuracy(torch.zeros(4, 1), torch.zeros(4))
