@@ -42,6 +42,7 @@ def report_environment(device: torch.device | str, *, show: bool = True) -> dict
     device = torch.device(device)
     info = {"python": platform.python_version()}
     info.update({name: _version(name) for name in _PACKAGES})
+    info["torch"] = torch.__version__  # with its build, e.g. 2.13.0+cpu or 2.13.0+cu130
     info["device"] = str(device)
     if device.type == "cuda":
         info["device"] += f" ({torch.cuda.get_device_name(device)})"
