@@ -94,3 +94,12 @@ def test_benchmark_table_in_the_readme_lists_every_notebook():
 def test_execute_refuses_a_missing_notebook(tmp_path):
     with pytest.raises(FileNotFoundError, match="existing .ipynb"):
         execute.run(tmp_path / "none.ipynb", save=False)
+
+
+def test_teaching_guide_gives_each_lessons_measured_run_time():
+    guide = (ROOT / "TEACHING.md").read_text()
+    for path in NOTEBOOKS:
+        row = re.search(rf"\(notebooks/{re.escape(path.name)}\) \| (\d+) min \| ([\d.]+) s \|", guide)
+        assert row, path.name
+        benchmark = re.search(rf"\| {re.escape(path.name)} \| ([\d.]+) \|", README)
+        assert row.group(2) == benchmark.group(1), "TEACHING.md and the README disagree"
