@@ -13,40 +13,36 @@ DF_DB = 2 * U * A / B - U**2 / B**2
 RIGHT = dict(zip(checks.REQUIRES_GRAD_CASES, [True, True, False, False, True, False]))
 
 
-def verdict_of(capsys, result):
-    return bool(result), capsys.readouterr().out
-
-
-def test_several_ops(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.several_ops(..., DF_DB))[1]
-    assert verdict_of(capsys, checks.several_ops(DF_DA, DF_DB))[0]
+def test_several_ops(verdict_of):
+    assert "not attempted" in verdict_of(checks.several_ops(..., DF_DB))[1]
+    assert verdict_of(checks.several_ops(DF_DA, DF_DB))[0]
     # forgetting that b also sits in the denominator
-    ok, out = verdict_of(capsys, checks.several_ops(DF_DA, 2 * U * A / B))
+    ok, out = verdict_of(checks.several_ops(DF_DA, 2 * U * A / B))
     assert not ok and "b appears twice" in out
-    ok, out = verdict_of(capsys, checks.several_ops("x", DF_DB))
+    ok, out = verdict_of(checks.several_ops("x", DF_DB))
     assert not ok and "two numbers" in out
 
 
-def test_requires_grad_predictions(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.requires_grad_predictions(...))[1]
+def test_requires_grad_predictions(verdict_of):
+    assert "not attempted" in verdict_of(checks.requires_grad_predictions(...))[1]
     assert "not attempted" in verdict_of(
-        capsys, checks.requires_grad_predictions(dict.fromkeys(RIGHT, ...)))[1]
-    assert verdict_of(capsys, checks.requires_grad_predictions(RIGHT))[0]
+        checks.requires_grad_predictions(dict.fromkeys(RIGHT, ...)))[1]
+    assert verdict_of(checks.requires_grad_predictions(RIGHT))[0]
     wrong = {**RIGHT, "w * 2 inside torch.no_grad()": True, "w.grad after loss.backward()": True}
-    ok, out = verdict_of(capsys, checks.requires_grad_predictions(wrong))
+    ok, out = verdict_of(checks.requires_grad_predictions(wrong))
     assert not ok and "'w * 2 inside torch.no_grad()': False" in out and "(w * 2).sum()" not in out
-    ok, out = verdict_of(capsys, checks.requires_grad_predictions([True] * 6))
+    ok, out = verdict_of(checks.requires_grad_predictions([True] * 6))
     assert not ok and "a dict" in out
 
 
-def test_detached_gradient(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.detached_gradient(...))[1]
-    assert verdict_of(capsys, checks.detached_gradient(torch.tensor(4.0)))[0]
-    ok, out = verdict_of(capsys, checks.detached_gradient(12.0))  # as if nothing were detached
+def test_detached_gradient(verdict_of):
+    assert "not attempted" in verdict_of(checks.detached_gradient(...))[1]
+    assert verdict_of(checks.detached_gradient(torch.tensor(4.0)))[0]
+    ok, out = verdict_of(checks.detached_gradient(12.0))  # as if nothing were detached
     assert not ok and "constant" in out
 
 
-def test_central_difference(capsys):
+def test_central_difference(verdict_of):
     def right(f, x, eps=1e-3):
         steps = torch.eye(len(x), dtype=x.dtype) * eps
         return torch.stack([(f(x + s) - f(x - s)) / (2 * eps) for s in steps])
@@ -61,9 +57,9 @@ def test_central_difference(capsys):
     def stub(f, x, eps=1e-3):
         raise NotImplementedError
 
-    assert "not attempted" in verdict_of(capsys, checks.central_difference(stub))[1]
-    assert verdict_of(capsys, checks.central_difference(right))[0]
-    ok, out = verdict_of(capsys, checks.central_difference(forward_only_one_eps))
+    assert "not attempted" in verdict_of(checks.central_difference(stub))[1]
+    assert verdict_of(checks.central_difference(right))[0]
+    ok, out = verdict_of(checks.central_difference(forward_only_one_eps))
     assert not ok and "2*eps" in out
-    ok, out = verdict_of(capsys, checks.central_difference(nudges_everything))
+    ok, out = verdict_of(checks.central_difference(nudges_everything))
     assert not ok and "shape (3,)" in out

@@ -5,17 +5,13 @@ import torch
 from course_utils.checks import linear_regression as checks
 
 
-def verdict_of(capsys, result):
-    return bool(result), capsys.readouterr().out
-
-
 # ----------------------------------------------------------------- exercise 1
 def quadratic_gradient(u, c, w2, w1, b):
     dloss_dpred = 2 * (w2 * u**2 + w1 * u + b - c) / u.numel()
     return torch.stack([(dloss_dpred * u**2).sum(), (dloss_dpred * u).sum(), dloss_dpred.sum()])
 
 
-def test_quadratic_gradient(capsys):
+def test_quadratic_gradient(verdict_of):
     def stub(u, c, w2, w1, b):
         raise NotImplementedError
 
@@ -30,17 +26,17 @@ def test_quadratic_gradient(capsys):
         dloss_dpred = 2 * (w2 * u**2 + w1 * u + b - c) / u.numel()
         return torch.stack([dloss_dpred * u**2, dloss_dpred * u, dloss_dpred])
 
-    assert "not attempted" in verdict_of(capsys, checks.quadratic_gradient(stub))[1]
-    assert "not attempted" in verdict_of(capsys, checks.quadratic_gradient(...))[1]
-    assert verdict_of(capsys, checks.quadratic_gradient(quadratic_gradient))[0]
+    assert "not attempted" in verdict_of(checks.quadratic_gradient(stub))[1]
+    assert "not attempted" in verdict_of(checks.quadratic_gradient(...))[1]
+    assert verdict_of(checks.quadratic_gradient(quadratic_gradient))[0]
     # a list of three scalars is accepted as well as a (3,) tensor
     as_list = lambda *args: list(quadratic_gradient(*args))  # noqa: E731
-    assert verdict_of(capsys, checks.quadratic_gradient(as_list))[0]
-    ok, out = verdict_of(capsys, checks.quadratic_gradient(without_the_two))
+    assert verdict_of(checks.quadratic_gradient(as_list))[0]
+    ok, out = verdict_of(checks.quadratic_gradient(without_the_two))
     assert not ok and "expected: tensor([-613.9" in out and "2*(p - c)/N" in out
-    ok, out = verdict_of(capsys, checks.quadratic_gradient(u_for_w2))
+    ok, out = verdict_of(checks.quadratic_gradient(u_for_w2))
     assert not ok and "dp/dw2 = u**2" in out
-    ok, out = verdict_of(capsys, checks.quadratic_gradient(not_summed))
+    ok, out = verdict_of(checks.quadratic_gradient(not_summed))
     assert not ok and "shape (3,)" in out and "sum over the points" in out
 
 
@@ -49,20 +45,20 @@ def test_stability_limit_is_two_over_the_largest_curvature():
     assert abs(checks.stability_limit() - 0.032978) < 1e-5
 
 
-def test_largest_learning_rate(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.largest_learning_rate(...))[1]
-    assert verdict_of(capsys, checks.largest_learning_rate(0.0329))[0]
-    assert verdict_of(capsys, checks.largest_learning_rate(torch.tensor(0.03295)))[0]
+def test_largest_learning_rate(verdict_of):
+    assert "not attempted" in verdict_of(checks.largest_learning_rate(...))[1]
+    assert verdict_of(checks.largest_learning_rate(0.0329))[0]
+    assert verdict_of(checks.largest_learning_rate(torch.tensor(0.03295)))[0]
     # the learning rate the lesson used: it converges, but it is not the largest
-    ok, out = verdict_of(capsys, checks.largest_learning_rate(1e-2))
+    ok, out = verdict_of(checks.largest_learning_rate(1e-2))
     assert not ok and "to within 1%" in out and "so do larger rates" in out
     # just above the limit: diverges
-    ok, out = verdict_of(capsys, checks.largest_learning_rate(0.034))
+    ok, out = verdict_of(checks.largest_learning_rate(0.034))
     assert not ok and "the loss grows" in out
     # the limit for the raw, unscaled readings
-    ok, out = verdict_of(capsys, checks.largest_learning_rate(0.00034))
+    ok, out = verdict_of(checks.largest_learning_rate(0.00034))
     assert not ok and "so do larger rates" in out
-    ok, out = verdict_of(capsys, checks.largest_learning_rate("fast"))
+    ok, out = verdict_of(checks.largest_learning_rate("fast"))
     assert not ok and "not a number" in out
 
 
@@ -92,7 +88,7 @@ def train_until_flat(u, c, params, learning_rate, min_delta, max_epochs):
     return params, epoch
 
 
-def test_early_stopping(capsys):
+def test_early_stopping(verdict_of):
     def stub(u, c, params, learning_rate, min_delta, max_epochs):
         raise NotImplementedError
 
@@ -128,12 +124,12 @@ def test_early_stopping(capsys):
     def only_params(*args):
         return train_until_flat(*args)[0]
 
-    assert "not attempted" in verdict_of(capsys, checks.early_stopping(stub))[1]
-    assert verdict_of(capsys, checks.early_stopping(train_until_flat))[0]
-    assert verdict_of(capsys, checks.early_stopping(with_autograd))[0]
-    ok, out = verdict_of(capsys, checks.early_stopping(never_stops))
+    assert "not attempted" in verdict_of(checks.early_stopping(stub))[1]
+    assert verdict_of(checks.early_stopping(train_until_flat))[0]
+    assert verdict_of(checks.early_stopping(with_autograd))[0]
+    ok, out = verdict_of(checks.early_stopping(never_stops))
     assert not ok and "stops at epoch 1330" in out and "never stopped early" in out
-    ok, out = verdict_of(capsys, checks.early_stopping(sign_flipped))
+    ok, out = verdict_of(checks.early_stopping(sign_flipped))
     assert not ok and "got:      stops at epoch 2" in out and "previous_loss - loss" in out
-    ok, out = verdict_of(capsys, checks.early_stopping(only_params))
+    ok, out = verdict_of(checks.early_stopping(only_params))
     assert not ok and "a pair (params, epochs)" in out

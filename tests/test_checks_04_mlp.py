@@ -8,10 +8,6 @@ from torch.utils.data import Dataset
 from course_utils.checks import mlp as checks
 
 
-def verdict_of(capsys, result):
-    return bool(result), capsys.readouterr().out
-
-
 # --- Exercise 1: a block with a skip connection -------------------------------------------------
 
 
@@ -62,18 +58,18 @@ class ForwardStub(SkipBlock):
         raise NotImplementedError
 
 
-def test_skip_block(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.skip_block(...))[1]
-    assert "not attempted" in verdict_of(capsys, checks.skip_block(StubBlock))[1]
-    assert "not attempted" in verdict_of(capsys, checks.skip_block(ForwardStub))[1]
-    assert verdict_of(capsys, checks.skip_block(SkipBlock))[0]
-    ok, out = verdict_of(capsys, checks.skip_block(NoSkip))
+def test_skip_block(verdict_of):
+    assert "not attempted" in verdict_of(checks.skip_block(...))[1]
+    assert "not attempted" in verdict_of(checks.skip_block(StubBlock))[1]
+    assert "not attempted" in verdict_of(checks.skip_block(ForwardStub))[1]
+    assert verdict_of(checks.skip_block(SkipBlock))[0]
+    ok, out = verdict_of(checks.skip_block(NoSkip))
     assert not ok and "add the input x back" in out and "expected: tensor" in out
-    ok, out = verdict_of(capsys, checks.skip_block(ReluAfterSum))
+    ok, out = verdict_of(checks.skip_block(ReluAfterSum))
     assert not ok and "no ReLU after the sum" in out
-    ok, out = verdict_of(capsys, checks.skip_block(PlainList))
+    ok, out = verdict_of(checks.skip_block(PlainList))
     assert not ok and "expected: 40 parameters" in out and "plain Python list" in out
-    ok, out = verdict_of(capsys, checks.skip_block(NoBias))
+    ok, out = verdict_of(checks.skip_block(NoBias))
     assert not ok and "got:      32 parameters" in out and "biases" in out
 
 
@@ -86,12 +82,12 @@ def test_skip_block_leaves_the_global_random_state_alone(capsys):
     capsys.readouterr()
 
 
-def test_skip_block_parameters(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.skip_block_parameters(...))[1]
-    assert verdict_of(capsys, checks.skip_block_parameters(220))[0]
-    ok, out = verdict_of(capsys, checks.skip_block_parameters(200))  # the biases forgotten
+def test_skip_block_parameters(verdict_of):
+    assert "not attempted" in verdict_of(checks.skip_block_parameters(...))[1]
+    assert verdict_of(checks.skip_block_parameters(220))[0]
+    ok, out = verdict_of(checks.skip_block_parameters(200))  # the biases forgotten
     assert not ok and "expected: 220" in out and "10 biases" in out
-    ok, out = verdict_of(capsys, checks.skip_block_parameters("many"))
+    ok, out = verdict_of(checks.skip_block_parameters("many"))
     assert not ok and "could not be read" in out
 
 
@@ -113,32 +109,32 @@ def make_counter(dead_of, *, remove=True, search=lambda model: model.modules(), 
     return count_dead_relus
 
 
-def test_dead_relus(capsys):
+def test_dead_relus(verdict_of):
     def stub(model, inputs):
         raise NotImplementedError
 
     right = make_counter(lambda output: (output == 0).all(dim=0).sum())
-    assert "not attempted" in verdict_of(capsys, checks.dead_relus(stub))[1]
-    assert verdict_of(capsys, checks.dead_relus(right))[0]
+    assert "not attempted" in verdict_of(checks.dead_relus(stub))[1]
+    assert verdict_of(checks.dead_relus(right))[0]
     # counts zero activations instead of units that are zero for every input
-    ok, out = verdict_of(capsys, checks.dead_relus(make_counter(lambda o: (o == 0).sum())))
+    ok, out = verdict_of(checks.dead_relus(make_counter(lambda o: (o == 0).sum())))
     assert not ok and "expected: [1, 2]" in out and "for every input" in out
     # a unit that is zero for some input is not dead
-    ok, out = verdict_of(capsys, checks.dead_relus(make_counter(lambda o: (o == 0).any(0).sum())))
+    ok, out = verdict_of(checks.dead_relus(make_counter(lambda o: (o == 0).any(0).sum())))
     assert not ok and "still alive" in out
     # only the top level of the model: misses the ReLU inside the nested Sequential
     top_only = make_counter(lambda o: (o == 0).all(0).sum(), search=lambda model: iter(model))
-    ok, out = verdict_of(capsys, checks.dead_relus(top_only))
+    ok, out = verdict_of(checks.dead_relus(top_only))
     assert not ok and "model.modules()" in out
     # forgets to remove the hooks
     leaky = make_counter(lambda o: (o == 0).all(0).sum(), remove=False)
-    ok, out = verdict_of(capsys, checks.dead_relus(leaky))
+    ok, out = verdict_of(checks.dead_relus(leaky))
     assert not ok and "handle.remove()" in out
     # appends to a list that lives outside the function
     outside = make_counter(lambda o: (o == 0).all(0).sum(), shared=[])
-    ok, out = verdict_of(capsys, checks.dead_relus(outside))
+    ok, out = verdict_of(checks.dead_relus(outside))
     assert not ok and "fresh counts" in out
-    ok, out = verdict_of(capsys, checks.dead_relus(lambda model, inputs: 3))
+    ok, out = verdict_of(checks.dead_relus(lambda model, inputs: 3))
     assert not ok and "a list of ints" in out
 
 
@@ -225,31 +221,31 @@ class GlobalTargets(NoisyRegressionData):
         return self.x[index], y_obs[index].reshape(1)
 
 
-def test_noisy_dataset(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.noisy_dataset(...))[1]
-    assert "not attempted" in verdict_of(capsys, checks.noisy_dataset(StubData))[1]
-    assert verdict_of(capsys, checks.noisy_dataset(NoisyRegressionData))[0]
-    assert verdict_of(capsys, checks.noisy_dataset(ListItems))[0]  # a DataLoader takes lists too
-    ok, out = verdict_of(capsys, checks.noisy_dataset(OneTensor))
+def test_noisy_dataset(verdict_of):
+    assert "not attempted" in verdict_of(checks.noisy_dataset(...))[1]
+    assert "not attempted" in verdict_of(checks.noisy_dataset(StubData))[1]
+    assert verdict_of(checks.noisy_dataset(NoisyRegressionData))[0]
+    assert verdict_of(checks.noisy_dataset(ListItems))[0]  # a DataLoader takes lists too
+    ok, out = verdict_of(checks.noisy_dataset(OneTensor))
     assert not ok and "a pair of tensors" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(Buggy))
+    ok, out = verdict_of(checks.noisy_dataset(Buggy))
     assert not ok and "expected: len(dataset) == 5" in out and "global" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(InPlace))
+    ok, out = verdict_of(checks.noisy_dataset(InPlace))
     assert not ok and "stay unchanged" in out and "in place" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(FlatItems))
+    ok, out = verdict_of(checks.noisy_dataset(FlatItems))
     assert not ok and "shapes [(1,), (1,)]" in out and "reshape(-1, 1)" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(GlobalTargets))
+    ok, out = verdict_of(checks.noisy_dataset(GlobalTargets))
     assert not ok and "dataset[3] == (13.0, 26.0)" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(GlobalRandom))
+    ok, out = verdict_of(checks.noisy_dataset(GlobalRandom))
     assert not ok and "generator=self.generator" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(VarianceNotStd))
+    ok, out = verdict_of(checks.noisy_dataset(VarianceNotStd))
     assert not ok and "std 2.0" in out and "noise_std * torch.randn" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NoisyTargets))
+    ok, out = verdict_of(checks.noisy_dataset(NoisyTargets))
     assert not ok and "features only" in out
 
 
 @pytest.mark.parametrize("answer", [..., None])
-def test_stubs_of_every_check(capsys, answer):
+def test_stubs_of_every_check(verdict_of, answer):
     for check in (checks.skip_block, checks.skip_block_parameters, checks.dead_relus,
                   checks.noisy_dataset):
-        assert "not attempted" in verdict_of(capsys, check(answer))[1]
+        assert "not attempted" in verdict_of(check(answer))[1]

@@ -8,10 +8,6 @@ from torch.utils.data import Dataset
 from course_utils.checks import adult as checks
 
 
-def verdict_of(capsys, result):
-    return bool(result), capsys.readouterr().out
-
-
 # Exercise 1: two hidden layers
 
 
@@ -58,20 +54,20 @@ class TwoHiddenMismatched(TwoHidden):
         self.fc2 = nn.Linear(hidden[1], hidden[0])  # in/out swapped
 
 
-def test_two_hidden_layers(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.two_hidden_layers(TwoHiddenStub))[1]
-    assert "not attempted" in verdict_of(capsys, checks.two_hidden_layers(...))[1]
-    assert verdict_of(capsys, checks.two_hidden_layers(TwoHidden))[0]
+def test_two_hidden_layers(verdict_of):
+    assert "not attempted" in verdict_of(checks.two_hidden_layers(TwoHiddenStub))[1]
+    assert "not attempted" in verdict_of(checks.two_hidden_layers(...))[1]
+    assert verdict_of(checks.two_hidden_layers(TwoHidden))[0]
     sequential = lambda d: nn.Sequential(nn.Linear(d, 16), nn.Tanh(), nn.Linear(16, 8), nn.ReLU(),  # noqa: E731
                                          nn.Linear(8, 1))
-    assert verdict_of(capsys, checks.two_hidden_layers(sequential))[0]
-    ok, out = verdict_of(capsys, checks.two_hidden_layers(TwoHiddenNoActivation))
+    assert verdict_of(checks.two_hidden_layers(sequential))[0]
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenNoActivation))
     assert not ok and "non-linearity" in out and "collapse into one linear map" in out
-    ok, out = verdict_of(capsys, checks.two_hidden_layers(OneHidden))
+    ok, out = verdict_of(checks.two_hidden_layers(OneHidden))
     assert not ok and "expected: 3 nn.Linear layers" in out and "got:      2 nn.Linear" in out
-    ok, out = verdict_of(capsys, checks.two_hidden_layers(TwoHiddenWithSigmoidOutputShape))
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenWithSigmoidOutputShape))
     assert not ok and "(16, 1)" in out and "output of shape (16,)" in out
-    ok, out = verdict_of(capsys, checks.two_hidden_layers(TwoHiddenMismatched))
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenMismatched))
     assert not ok and "raised RuntimeError" in out and "out_features" in out
 
 
@@ -105,15 +101,15 @@ def make_mlp_returns_class(input_dim, activation, hidden_dim=32):
     return nn.Sequential  # forgot to call it
 
 
-def test_activation_mlp(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.activation_mlp(make_mlp_stub))[1]
-    assert verdict_of(capsys, checks.activation_mlp(make_mlp))[0]
-    ok, out = verdict_of(capsys, checks.activation_mlp(make_mlp_ignores_argument))
+def test_activation_mlp(verdict_of):
+    assert "not attempted" in verdict_of(checks.activation_mlp(make_mlp_stub))[1]
+    assert verdict_of(checks.activation_mlp(make_mlp))[0]
+    ok, out = verdict_of(checks.activation_mlp(make_mlp_ignores_argument))
     assert not ok and "LeakyReLU" in out and "activations ['ReLU']" in out
     assert "use the activation passed in" in out
-    ok, out = verdict_of(capsys, checks.activation_mlp(make_mlp_activation_last))
+    ok, out = verdict_of(checks.activation_mlp(make_mlp_activation_last))
     assert not ok and "between the two linear layers" in out and "after the first Linear" in out
-    ok, out = verdict_of(capsys, checks.activation_mlp(make_mlp_returns_class))
+    ok, out = verdict_of(checks.activation_mlp(make_mlp_returns_class))
     assert not ok and "nn.Module" in out
 
 
@@ -142,14 +138,14 @@ def make_no_dropout(input_dim, p, hidden_dim=64):
     return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 1))
 
 
-def test_dropout_net(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.dropout_net(make_dropout_stub))[1]
-    assert verdict_of(capsys, checks.dropout_net(make_dropout))[0]
-    ok, out = verdict_of(capsys, checks.dropout_net(make_dropout_fixed_p))
+def test_dropout_net(verdict_of):
+    assert "not attempted" in verdict_of(checks.dropout_net(make_dropout_stub))[1]
+    assert verdict_of(checks.dropout_net(make_dropout))[0]
+    ok, out = verdict_of(checks.dropout_net(make_dropout_fixed_p))
     assert not ok and "dropout probabilities [0.2]" in out and "from the argument p" in out
-    ok, out = verdict_of(capsys, checks.dropout_net(make_dropout_on_output))
+    ok, out = verdict_of(checks.dropout_net(make_dropout_on_output))
     assert not ok and "before the output layer" in out and "hint" in out
-    ok, out = verdict_of(capsys, checks.dropout_net(make_no_dropout))
+    ok, out = verdict_of(checks.dropout_net(make_no_dropout))
     assert not ok and "dropout probabilities []" in out
 
 
@@ -222,34 +218,34 @@ class WrongLength(Noisy):
         return len(self.targets) - 1
 
 
-def test_noisy_dataset(capsys):
-    assert "not attempted" in verdict_of(capsys, checks.noisy_dataset(NoisyStub))[1]
-    assert verdict_of(capsys, checks.noisy_dataset(Noisy))[0]
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NoisyBeforeScaling))
+def test_noisy_dataset(verdict_of):
+    assert "not attempted" in verdict_of(checks.noisy_dataset(NoisyStub))[1]
+    assert verdict_of(checks.noisy_dataset(Noisy))[0]
+    ok, out = verdict_of(checks.noisy_dataset(NoisyBeforeScaling))
     assert not ok and "standard deviation 0.5" in out and "after standardising" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NoisyEverywhere))
+    ok, out = verdict_of(checks.noisy_dataset(NoisyEverywhere))
     assert not ok and "numeric columns only" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NoiseDrawnOnce))
+    ok, out = verdict_of(checks.noisy_dataset(NoiseDrawnOnce))
     assert not ok and "fresh noise at every access" in out and "inside __getitem__" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NotNormalised))
+    ok, out = verdict_of(checks.noisy_dataset(NotNormalised))
     assert not ok and "(numeric[i] - mean) / std" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(CategoricalFirst))
+    ok, out = verdict_of(checks.noisy_dataset(CategoricalFirst))
     assert not ok and "put it first" in out
-    ok, out = verdict_of(capsys, checks.noisy_dataset(WrongLength))
+    ok, out = verdict_of(checks.noisy_dataset(WrongLength))
     assert not ok and "len(dataset) == 500" in out
 
 
-def test_noisy_dataset_needs_the_generator(capsys):
+def test_noisy_dataset_needs_the_generator(verdict_of):
     torch.manual_seed(0)
-    ok, out = verdict_of(capsys, checks.noisy_dataset(NoiseWithoutGenerator))
+    ok, out = verdict_of(checks.noisy_dataset(NoiseWithoutGenerator))
     assert not ok and "generator=self.generator" in out
 
 
 @pytest.mark.parametrize("check", [checks.two_hidden_layers, checks.activation_mlp,
                                    checks.dropout_net, checks.noisy_dataset])
-def test_a_broken_answer_is_a_message_not_a_crash(capsys, check):
+def test_a_broken_answer_is_a_message_not_a_crash(verdict_of, check):
     def broken(*args):
         return 1 / 0
 
-    ok, out = verdict_of(capsys, check(broken))
+    ok, out = verdict_of(check(broken))
     assert not ok and "ZeroDivisionError" in out
