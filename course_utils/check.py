@@ -37,6 +37,11 @@ class Verdict:
     The message is printed when the check runs; in a notebook the verdict itself
     shows nothing more (so several checks can share one cell), elsewhere its repr
     is ``True`` or ``False``.
+
+    Example:
+        >>> result = Verdict(False)
+        >>> bool(result), result
+        (False, False)
     """
 
     def __init__(self, passed: bool) -> None:

@@ -44,6 +44,17 @@ def run(path: str | Path, *, save: bool, timeout: int = 600) -> dict[str, float]
     Returns:
         ``{"seconds": wall time, kernel start included, "peak_mib": the kernel's
         peak resident memory in MiB (NaN where it cannot be read)}``.
+
+    Example:
+        >>> import tempfile
+        >>> from nbformat.v4 import new_notebook
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "tiny.ipynb"
+        ...     nbformat.write(new_notebook(cells=[new_code_cell("print(6 * 7)")]), path)
+        ...     result = run(path, save=True)
+        ...     stored = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip()
+        >>> stored, result["seconds"] > 0
+        ('42', True)
     """
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
@@ -87,6 +98,7 @@ def markdown_table(results: dict[str, dict[str, float]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """The command line: ``python -m course_utils.execute [--benchmark] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.execute", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]_*.ipynb")
     parser.add_argument("--benchmark", action="store_true",

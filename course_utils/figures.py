@@ -52,6 +52,7 @@ def key_figures(notebook: nbformat.NotebookNode) -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
+    """The command line: ``python -m course_utils.figures [--execute]``; returns the files written."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.figures",
                                      description="Regenerate figures/ from the notebooks.")
     parser.add_argument("--execute", action="store_true", help="re-execute every notebook first")

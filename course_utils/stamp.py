@@ -43,7 +43,20 @@ def install_source(repository: str = REPOSITORY) -> str:
 
 
 def stamp(path: str | Path, repository: str = REPOSITORY) -> bool:
-    """Stamp ``repository`` into the notebook at ``path``; return whether it changed."""
+    """Stamp ``repository`` into the notebook at ``path``; return whether it changed.
+
+    Example:
+        >>> import tempfile
+        >>> from nbformat.v4 import new_code_cell, new_notebook
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "01_demo.ipynb"
+        ...     cell = new_code_cell('pip install "course_utils @ git+https://github.com/old/name"')
+        ...     nbformat.write(new_notebook(cells=[cell]), path)
+        ...     changed = stamp(path, "new/name"), stamp(path, "new/name")
+        ...     source = nbformat.read(path, as_version=4).cells[0].source
+        >>> changed, source
+        ((True, False), 'pip install "course_utils @ git+https://github.com/new/name"')
+    """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
     changed = False
@@ -58,6 +71,7 @@ def stamp(path: str | Path, repository: str = REPOSITORY) -> bool:
 
 
 def main() -> None:
+    """The command line: ``python -m course_utils.stamp``, run from the repository root."""
     for path in sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb")):
         print(f"{path}: {'stamped' if stamp(path) else 'already up to date'}")
 

@@ -72,7 +72,20 @@ def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def write_student_edition(
     notebooks: list[Path], out_dir: str | Path
 ) -> list[Path]:
-    """Write the student edition of each notebook into ``out_dir``; return the new paths."""
+    """Write the student edition of each notebook into ``out_dir``; return the new paths.
+
+    Example:
+        >>> import tempfile
+        >>> from nbformat.v4 import new_code_cell, new_notebook
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     source = Path(folder) / "01_demo.ipynb"
+        ...     solved = new_code_cell("answer = 42", metadata={"tags": ["solution"]})
+        ...     nbformat.write(new_notebook(cells=[new_code_cell("answer = ..."), solved]), source)
+        ...     written = write_student_edition([source], Path(folder) / "student")
+        ...     cells = nbformat.read(written[0], as_version=4).cells
+        >>> written[0].name, [cell.source for cell in cells]
+        ('01_demo.ipynb', ['answer = ...'])
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -88,6 +101,7 @@ def write_student_edition(
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
+    """The command line: ``python -m course_utils.student [--notebook NAME] [--out DIR]``."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.student",
         description="Write the student edition (no solutions, no outputs) of the notebooks.",
