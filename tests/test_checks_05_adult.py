@@ -58,9 +58,13 @@ def test_two_hidden_layers(verdict_of):
     assert "not attempted" in verdict_of(checks.two_hidden_layers(TwoHiddenStub))[1]
     assert "not attempted" in verdict_of(checks.two_hidden_layers(...))[1]
     assert verdict_of(checks.two_hidden_layers(TwoHidden))[0]
-    sequential = lambda d: nn.Sequential(nn.Linear(d, 16), nn.Tanh(), nn.Linear(16, 8), nn.ReLU(),  # noqa: E731
-                                         nn.Linear(8, 1))
+    sequential = lambda d: nn.Sequential(nn.Linear(d, 64), nn.Tanh(), nn.Linear(64, 32), nn.ReLU(),  # noqa: E731
+                                         nn.Linear(32, 1))
     assert verdict_of(checks.two_hidden_layers(sequential))[0]
+    swapped = lambda d: nn.Sequential(nn.Linear(d, 32), nn.ReLU(), nn.Linear(32, 64), nn.ReLU(),  # noqa: E731
+                                      nn.Linear(64, 1))
+    ok, out = verdict_of(checks.two_hidden_layers(swapped))
+    assert not ok and "widths [64, 32, 1]" in out and "got:      layer widths [32, 64, 1]" in out
     ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenNoActivation))
     assert not ok and "non-linearity" in out and "collapse into one linear map" in out
     ok, out = verdict_of(checks.two_hidden_layers(OneHidden))

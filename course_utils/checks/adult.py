@@ -92,6 +92,12 @@ def two_hidden_layers(model_class: Any) -> Verdict:
                        f"({len(inputs)}, {INPUT_DIM})", got=problem,
                        hint="chain the layers so each one's out_features is the next one's in_features, "
                             "and end with nn.Linear(hidden, 1): one logit, no sigmoid")
+    widths = [linear.out_features for linear in linears]
+    if widths != [64, 32, 1]:
+        return verdict(name, False, expected="layer widths [64, 32, 1] with the default hidden=(64, 32)",
+                       got=f"layer widths {widths}",
+                       hint="nn.Linear(input_dim, hidden[0]), nn.Linear(hidden[0], hidden[1]), "
+                            "nn.Linear(hidden[1], 1), created in that order")
     if _is_linear(model, inputs):
         return verdict(name, False, expected="a non-linearity (e.g. ReLU) after each hidden layer",
                        got="a model that is linear in its input",
