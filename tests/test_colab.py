@@ -4,10 +4,12 @@ nothing already installed is downgraded or replaced.
 The simulation: a fresh virtual environment with Colab-like packages (torch and friends, at other
 versions than requirements.txt pins), a stand-in ``google.colab`` module imported before the setup
 cell (as Colab's runtime does), and the install source pointed at this checkout instead of the
-repository on GitHub. Building the environment takes a minute or two.
+repository on GitHub. Building the environment takes a minute or two and needs the package
+index; outside CI (``CI=true``) the test is skipped when the index cannot be reached.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -38,7 +40,13 @@ def colab(tmp_path_factory):
     venv = home / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *COLAB_LIKE], check=True)
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *COLAB_LIKE],
+                             capture_output=True, text=True)
+    if install.returncode != 0:  # e.g. offline: the simulated Colab needs the package index
+        message = f"could not install the Colab-like packages:\n{install.stderr[-2000:]}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv),
                     "--name", "colab-sim"], check=True, capture_output=True)
     stub = home / "stub" / "google" / "colab"
