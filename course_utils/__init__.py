@@ -4,6 +4,7 @@ Importing this package changes nothing: no seeding, no plotting style, no backen
 flags. Each of those is an explicit call in a notebook's setup cell.
 """
 
+from course_utils.context import expect_error, num_threads
 from course_utils.data import (
     cubic_wave,
     load_adult,
@@ -18,20 +19,26 @@ from course_utils.train import binary_accuracy, evaluate, fit, make_loader, trai
 
 __version__ = "0.1.0"
 
-#: The course's repository on GitHub: the one place its address is written.
-#: ``python -m course_utils.stamp`` copies it into every notebook's badge and setup cell.
-REPOSITORY = "pytorch-course/pytorch-course"
+#: Where Colab installs the course helpers from: the one place the address is recorded. A GitHub
+#: repository ("OWNER/NAME") and a release tag or full commit hash in it, or None while unset.
+#: ``python -m course_utils.stamp --repository OWNER/NAME --revision TAG`` writes both here and
+#: into every notebook's badge and setup cell.
+REPOSITORY = None
+REVISION = None
 
 __all__ = [
     "REPOSITORY",
+    "REVISION",
     "binary_accuracy",
     "cubic_wave",
     "evaluate",
+    "expect_error",
     "fit",
     "get_device",
     "load_adult",
     "make_cubic_wave_data",
     "make_loader",
+    "num_threads",
     "plot_fit",
     "plot_losses",
     "report_environment",

@@ -57,8 +57,7 @@ class Verdict:
         pass
 
 
-def verdict(name: str, ok: bool | None, *, expected: Any = None, got: Any = None,
-            hint: str = "") -> Verdict:
+def verdict(name: str, ok: bool | None, *, expected: Any = None, got: Any = None, hint: str = "") -> Verdict:
     """Print the verdict for exercise ``name``; ``ok=None`` means not attempted yet.
 
     Returns:
@@ -124,8 +123,9 @@ def _as_tensor(value: Any) -> torch.Tensor | None:
         return None
 
 
-def check_close(name: str, answer: Any, expected: Any, *, hint: str = "",
-                atol: float = 1e-5, rtol: float = 1e-4) -> Verdict:
+def check_close(
+    name: str, answer: Any, expected: Any, *, hint: str = "", atol: float = 1e-5, rtol: float = 1e-4
+) -> Verdict:
     """Check that ``answer`` is numerically close to ``expected`` (same shape too).
 
     Example:
@@ -148,17 +148,18 @@ def check_close(name: str, answer: Any, expected: Any, *, hint: str = "",
     if want is None:
         raise TypeError(f"check_close: expected must be numeric, got {type(expected).__name__}")
     if got is None or got.is_complex():
-        return verdict(name, False, expected=expected, got=f"{answer!r} (not a number or tensor)",
-                       hint=hint)
+        return verdict(name, False, expected=expected, got=f"{answer!r} (not a number or tensor)", hint=hint)
     if got.shape != want.shape:
-        return verdict(name, False, expected=f"shape {tuple(want.shape)}",
-                       got=f"shape {tuple(got.shape)}", hint=hint)
+        return verdict(
+            name, False, expected=f"shape {tuple(want.shape)}", got=f"shape {tuple(got.shape)}", hint=hint
+        )
     ok = torch.allclose(got.double(), want.double(), atol=atol, rtol=rtol, equal_nan=False)
     return verdict(name, ok, expected=expected, got=answer, hint=hint)
 
 
-def check_equal(name: str, answer: Any, expected: Any, *, hint: str = "",
-                normalize: Callable[[Any], Any] | None = None) -> Verdict:
+def check_equal(
+    name: str, answer: Any, expected: Any, *, hint: str = "", normalize: Callable[[Any], Any] | None = None
+) -> Verdict:
     """Check that ``answer == expected`` (after ``normalize``, if given).
 
     Example:
@@ -178,8 +179,13 @@ def check_equal(name: str, answer: Any, expected: Any, *, hint: str = "",
         try:
             answer = normalize(answer)
         except Exception as error:
-            return verdict(name, False, expected=expected,
-                           got=f"{answer!r}, which could not be read ({error})", hint=hint)
+            return verdict(
+                name,
+                False,
+                expected=expected,
+                got=f"{answer!r}, which could not be read ({error})",
+                hint=hint,
+            )
     try:
         ok = bool(answer == expected)
     except (RuntimeError, TypeError, ValueError):  # e.g. a tensor against a tuple

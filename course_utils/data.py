@@ -80,9 +80,7 @@ def make_cubic_wave_data(
     if generator is None:
         generator = torch.Generator().manual_seed(0)
     elif not isinstance(generator, torch.Generator) or generator.device.type != "cpu":
-        raise TypeError(
-            f"make_cubic_wave_data: generator must be a CPU torch.Generator, got {generator!r}"
-        )
+        raise TypeError(f"make_cubic_wave_data: generator must be a CPU torch.Generator, got {generator!r}")
     x = 10 * torch.rand(n, generator=generator) - 5
     y = cubic_wave(x) + noise_std * torch.randn(n, generator=generator)
     return x, y
@@ -92,9 +90,7 @@ def _adult_path() -> Path:
     return Path(str(resources.files("course_utils") / "datafiles" / "adult.csv.gz"))
 
 
-def load_adult(
-    path: str | Path | None = None, *, download: bool = False
-) -> tuple[pd.DataFrame, pd.Series]:
+def load_adult(path: str | Path | None = None, *, download: bool = False) -> tuple[pd.DataFrame, pd.Series]:
     """Load the UCI Adult census data (48,842 people) shipped inside this package.
 
     The result equals ``fetch_openml("adult", version=2, as_frame=True)``'s ``X``

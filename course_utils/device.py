@@ -51,9 +51,7 @@ def get_device(name: str | None = None) -> torch.device:
         raise TypeError(f"get_device: name must be a str or None, got {type(name).__name__}")
     kind = name.strip().lower().split(":")[0]
     if kind not in _KINDS:
-        raise ValueError(
-            f"get_device: {source}={name!r} is not a device; use one of 'cuda', 'mps', 'cpu'"
-        )
+        raise ValueError(f"get_device: {source}={name!r} is not a device; use one of 'cuda', 'mps', 'cpu'")
     if not _available(kind):
         raise RuntimeError(
             f"get_device: {source}={name!r} asks for {kind}, which is not available on this "

@@ -25,16 +25,28 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-_PEAK_MEMORY = (
-    "import resource, sys\n"
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == 'darwin' else 1024))"
-)
+# The last cell of every run: prints the kernel's peak resident memory in bytes, or nothing where
+# it cannot be read. `resource` is Unix only; on Windows, psutil (which ipykernel installs) knows
+# the peak working set.
+_PEAK_MEMORY = """\
+import sys
+try:
+    import resource
+except ImportError:
+    try:
+        import psutil
+        print(psutil.Process().memory_info().peak_wset)
+    except (ImportError, AttributeError):
+        pass
+else:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+"""
 
 
 def run(path: str | Path, *, save: bool, timeout: int = 600) -> dict[str, float]:
     """Execute the notebook at ``path`` in a fresh ``python3`` kernel started in its folder.
 
-    Cells tagged ``raises-exception`` may fail; any other error stops the run.
+    Any error stops the run: a lesson shows an error with ``course_utils.expect_error``.
 
     Args:
         path: an ``.ipynb`` file.
@@ -99,10 +111,15 @@ def markdown_table(results: dict[str, dict[str, float]]) -> str:
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     """The command line: ``python -m course_utils.execute [--benchmark] [NOTEBOOK ...]``."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.execute", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.execute", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]_*.ipynb")
-    parser.add_argument("--benchmark", action="store_true",
-                        help="save nothing; print wall time and peak memory as a Markdown table")
+    parser.add_argument(
+        "--benchmark",
+        action="store_true",
+        help="save nothing; print wall time and peak memory as a Markdown table",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     paths = args.notebooks or sorted(str(p) for p in Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not paths:
@@ -118,7 +135,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         from course_utils.device import get_device
 
         device = get_device()
-        name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+        name = (
+            torch.cuda.get_device_name(device)
+            if device.type == "cuda"
+            else platform.processor() or platform.machine()
+        )
         print(f"device: {device} ({name}, {os.cpu_count()} CPU cores), torch {torch.__version__}\n")
         print(markdown_table(results))
     return results

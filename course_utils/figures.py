@@ -39,12 +39,15 @@ def key_figures(notebook: nbformat.NotebookNode) -> dict[str, bytes]:
         for tag in cell.get("metadata", {}).get("tags", []):
             if not tag.startswith(TAG_PREFIX):
                 continue
-            name = tag[len(TAG_PREFIX):]
-            pngs = [o["data"]["image/png"] for o in cell.get("outputs", [])
-                    if "image/png" in o.get("data", {})]
+            name = tag[len(TAG_PREFIX) :]
+            pngs = [
+                o["data"]["image/png"] for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
+            ]
             if len(pngs) != 1:
-                raise ValueError(f"key_figures: the cell tagged {tag!r} must show exactly one "
-                                 f"PNG, it shows {len(pngs)}; execute the notebook first")
+                raise ValueError(
+                    f"key_figures: the cell tagged {tag!r} must show exactly one "
+                    f"PNG, it shows {len(pngs)}; execute the notebook first"
+                )
             if name in figures:
                 raise ValueError(f"key_figures: two cells are tagged {tag!r}")
             figures[name] = base64.b64decode(pngs[0])
@@ -53,8 +56,9 @@ def key_figures(notebook: nbformat.NotebookNode) -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> list[Path]:
     """The command line: ``python -m course_utils.figures [--execute]``; returns the files written."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.figures",
-                                     description="Regenerate figures/ from the notebooks.")
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.figures", description="Regenerate figures/ from the notebooks."
+    )
     parser.add_argument("--execute", action="store_true", help="re-execute every notebook first")
     parser.add_argument("--source", default="notebooks")
     parser.add_argument("--out", default="figures")

@@ -17,9 +17,7 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def plot_losses(
-    curves: Mapping[str, Sequence[float]], *, ax: Axes | None = None, log: bool = True
-) -> Axes:
+def plot_losses(curves: Mapping[str, Sequence[float]], *, ax: Axes | None = None, log: bool = True) -> Axes:
     """Draw one learning curve per entry of ``curves`` (e.g. a ``fit`` history).
 
     Args:
@@ -68,15 +66,15 @@ def plot_fit(
     """
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(
-            f"plot_fit: x and y must be 1-D of the same length, got {tuple(x.shape)} and "
-            f"{tuple(y.shape)}"
+            f"plot_fit: x and y must be 1-D of the same length, got {tuple(x.shape)} and {tuple(y.shape)}"
         )
     if curves and grid is None:
         raise ValueError("plot_fit: curves given without grid; pass grid=the x values")
     ax = _axes(ax)
     ax.scatter(x.detach().cpu(), y.detach().cpu(), s=12, color="0.4", label="data")
-    for label, values in (curves or {}).items():
-        ax.plot(grid.detach().cpu(), values.detach().cpu(), label=label)
+    if grid is not None:
+        for label, values in (curves or {}).items():
+            ax.plot(grid.detach().cpu(), values.detach().cpu(), label=label)
     ax.set(xlabel="x", ylabel="y")
     ax.legend()
     return ax

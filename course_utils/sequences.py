@@ -50,12 +50,11 @@ def as_lengths(
         Traceback (most recent call last):
         ...
         ValueError: as_lengths: every length must be at least 1, but lengths[1] is 0; drop empty sequences from the batch before packing
-    """
+    """  # noqa: E501 (a printed error)
     tensor = _to_tensor(lengths)
     if tensor.ndim != 1:
         raise ValueError(
-            f"as_lengths: lengths must be 1-D (one length per sequence), got shape "
-            f"{tuple(tensor.shape)}"
+            f"as_lengths: lengths must be 1-D (one length per sequence), got shape {tuple(tensor.shape)}"
         )
     if tensor.numel() == 0:
         raise ValueError("as_lengths: lengths is empty; a batch needs at least one sequence")
@@ -96,6 +95,4 @@ def _to_tensor(lengths: Any) -> torch.Tensor:
     try:
         return torch.as_tensor(np.asarray(lengths))
     except (TypeError, ValueError, RuntimeError) as error:
-        raise TypeError(
-            f"as_lengths: lengths must hold whole numbers, got {lengths!r} ({error})"
-        ) from None
+        raise TypeError(f"as_lengths: lengths must hold whole numbers, got {lengths!r} ({error})") from None

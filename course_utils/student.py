@@ -69,9 +69,7 @@ def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return edition
 
 
-def write_student_edition(
-    notebooks: list[Path], out_dir: str | Path
-) -> list[Path]:
+def write_student_edition(notebooks: list[Path], out_dir: str | Path) -> list[Path]:
     """Write the student edition of each notebook into ``out_dir``; return the new paths.
 
     Example:

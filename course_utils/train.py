@@ -55,8 +55,9 @@ def make_loader(
         raise ValueError(f"make_loader: batch_size must be a positive int, got {batch_size!r}")
     if shuffle and generator is None:
         raise ValueError("make_loader: shuffle=True needs generator=torch.Generator().manual_seed(...)")
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator,
-                      num_workers=num_workers)
+    return DataLoader(
+        dataset, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=num_workers
+    )
 
 
 def train_step(

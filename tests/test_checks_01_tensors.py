@@ -50,11 +50,14 @@ def test_pairwise_sq_distances(verdict_of):
     assert not ok and "raised RuntimeError" in out
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda x: (x - x.mean()) / x.std(),                  # whole-table statistics
-    lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True),  # per row
-    lambda x: x - x.mean(dim=0),                         # forgot to scale
-])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x: (x - x.mean()) / x.std(),  # whole-table statistics
+        lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True),  # per row
+        lambda x: x - x.mean(dim=0),  # forgot to scale
+    ],
+)
 def test_standardize_columns(verdict_of, wrong):
     assert "not attempted" in verdict_of(checks.standardize_columns(None))[1]
     assert verdict_of(checks.standardize_columns(lambda x: (x - x.mean(0)) / x.std(0)))[0]

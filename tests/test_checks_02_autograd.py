@@ -10,7 +10,7 @@ A, B = 1.5, -2.0
 U = A * B + math.sin(A)
 DF_DA = 2 * U * (B + math.cos(A)) / B
 DF_DB = 2 * U * A / B - U**2 / B**2
-RIGHT = dict(zip(checks.REQUIRES_GRAD_CASES, [True, True, False, False, True, False]))
+RIGHT = dict(zip(checks.REQUIRES_GRAD_CASES, [True, True, False, False, True, False], strict=True))
 
 
 def test_several_ops(verdict_of):
@@ -25,8 +25,7 @@ def test_several_ops(verdict_of):
 
 def test_requires_grad_predictions(verdict_of):
     assert "not attempted" in verdict_of(checks.requires_grad_predictions(...))[1]
-    assert "not attempted" in verdict_of(
-        checks.requires_grad_predictions(dict.fromkeys(RIGHT, ...)))[1]
+    assert "not attempted" in verdict_of(checks.requires_grad_predictions(dict.fromkeys(RIGHT, ...)))[1]
     assert verdict_of(checks.requires_grad_predictions(RIGHT))[0]
     wrong = {**RIGHT, "w * 2 inside torch.no_grad()": True, "w.grad after loss.backward()": True}
     ok, out = verdict_of(checks.requires_grad_predictions(wrong))

@@ -69,7 +69,10 @@ def test_largest_learning_rate_is_where_gradient_descent_stops_converging():
     w, b = torch.ones(2, 1), torch.zeros(2, 1)
     for _ in range(checks.STABILITY_EPOCHS):
         dloss_dpred = 2 * (w * u + b - c) / len(u)
-        w, b = w - rates * (dloss_dpred * u).sum(1, keepdim=True), b - rates * dloss_dpred.sum(1, keepdim=True)
+        w, b = (
+            w - rates * (dloss_dpred * u).sum(1, keepdim=True),
+            b - rates * dloss_dpred.sum(1, keepdim=True),
+        )
     final = ((w * u + b - c) ** 2).mean(1)
     assert final[0] < checks.STABILITY_LOSS and not final[1] < checks.STABILITY_LOSS
 

@@ -7,7 +7,6 @@ from torch.utils.data import Dataset
 
 from course_utils.checks import mlp as checks
 
-
 # --- Exercise 1: a block with a skip connection -------------------------------------------------
 
 
@@ -97,15 +96,18 @@ def test_skip_block_parameters(verdict_of):
 def make_counter(dead_of, *, remove=True, search=lambda model: model.modules(), shared=None):
     def count_dead_relus(model, inputs):
         counts = [] if shared is None else shared
-        handles = [module.register_forward_hook(
-            lambda module, args, output: counts.append(int(dead_of(output))))
-            for module in search(model) if isinstance(module, nn.ReLU)]
+        handles = [
+            module.register_forward_hook(lambda module, args, output: counts.append(int(dead_of(output))))
+            for module in search(model)
+            if isinstance(module, nn.ReLU)
+        ]
         with torch.no_grad():
             model(inputs)
         if remove:
             for handle in handles:
                 handle.remove()
         return counts
+
     return count_dead_relus
 
 
@@ -185,8 +187,7 @@ class FlatItems(NoisyRegressionData):
         self.x, self.y = x, y
 
     def __getitem__(self, index):
-        return self.x[index] + self.noise_std * torch.randn((), generator=self.generator), \
-            self.y[index]
+        return self.x[index] + self.noise_std * torch.randn((), generator=self.generator), self.y[index]
 
 
 class GlobalRandom(NoisyRegressionData):
@@ -246,6 +247,5 @@ def test_noisy_dataset(verdict_of):
 
 @pytest.mark.parametrize("answer", [..., None])
 def test_stubs_of_every_check(verdict_of, answer):
-    for check in (checks.skip_block, checks.skip_block_parameters, checks.dead_relus,
-                  checks.noisy_dataset):
+    for check in (checks.skip_block, checks.skip_block_parameters, checks.dead_relus, checks.noisy_dataset):
         assert "not attempted" in verdict_of(check(answer))[1]

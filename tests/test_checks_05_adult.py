@@ -7,7 +7,6 @@ from torch.utils.data import Dataset
 
 from course_utils.checks import adult as checks
 
-
 # Exercise 1: two hidden layers
 
 
@@ -58,11 +57,15 @@ def test_two_hidden_layers(verdict_of):
     assert "not attempted" in verdict_of(checks.two_hidden_layers(TwoHiddenStub))[1]
     assert "not attempted" in verdict_of(checks.two_hidden_layers(...))[1]
     assert verdict_of(checks.two_hidden_layers(TwoHidden))[0]
-    sequential = lambda d: nn.Sequential(nn.Linear(d, 64), nn.Tanh(), nn.Linear(64, 32), nn.ReLU(),  # noqa: E731
-                                         nn.Linear(32, 1))
+
+    def sequential(d):
+        return nn.Sequential(nn.Linear(d, 64), nn.Tanh(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 1))
+
     assert verdict_of(checks.two_hidden_layers(sequential))[0]
-    swapped = lambda d: nn.Sequential(nn.Linear(d, 32), nn.ReLU(), nn.Linear(32, 64), nn.ReLU(),  # noqa: E731
-                                      nn.Linear(64, 1))
+
+    def swapped(d):
+        return nn.Sequential(nn.Linear(d, 32), nn.ReLU(), nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 1))
+
     ok, out = verdict_of(checks.two_hidden_layers(swapped))
     assert not ok and "widths [64, 32, 1]" in out and "got:      layer widths [32, 64, 1]" in out
     ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenNoActivation))
@@ -125,8 +128,7 @@ def make_dropout_stub(input_dim, p, hidden_dim=64):
 
 
 def make_dropout(input_dim, p, hidden_dim=64):
-    return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Dropout(p),
-                         nn.Linear(hidden_dim, 1))
+    return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Dropout(p), nn.Linear(hidden_dim, 1))
 
 
 def make_dropout_fixed_p(input_dim, p, hidden_dim=64):
@@ -134,8 +136,7 @@ def make_dropout_fixed_p(input_dim, p, hidden_dim=64):
 
 
 def make_dropout_on_output(input_dim, p, hidden_dim=64):
-    return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 1),
-                         nn.Dropout(p))
+    return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 1), nn.Dropout(p))
 
 
 def make_no_dropout(input_dim, p, hidden_dim=64):
@@ -245,8 +246,9 @@ def test_noisy_dataset_needs_the_generator(verdict_of):
     assert not ok and "generator=self.generator" in out
 
 
-@pytest.mark.parametrize("check", [checks.two_hidden_layers, checks.activation_mlp,
-                                   checks.dropout_net, checks.noisy_dataset])
+@pytest.mark.parametrize(
+    "check", [checks.two_hidden_layers, checks.activation_mlp, checks.dropout_net, checks.noisy_dataset]
+)
 def test_a_broken_answer_is_a_message_not_a_crash(verdict_of, check):
     def broken(*args):
         return 1 / 0

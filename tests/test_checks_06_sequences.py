@@ -138,12 +138,19 @@ def test_bidirectional_final_states_rejects_wrong_layers_and_order(verdict_of):
         packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
         return gru(packed)[1]
 
-    ok, out = verdict_of(checks.bidirectional_final_states(
-        lambda gru, padded, lengths: torch.cat(list(run(gru, padded, lengths)[:2]), dim=1)))
+    ok, out = verdict_of(
+        checks.bidirectional_final_states(
+            lambda gru, padded, lengths: torch.cat(list(run(gru, padded, lengths)[:2]), dim=1)
+        )
+    )
     assert not ok and "first layer" in out
-    ok, out = verdict_of(checks.bidirectional_final_states(
-        lambda gru, padded, lengths: torch.cat(list(run(gru, padded, lengths)[[3, 2]]), dim=1)))
+    ok, out = verdict_of(
+        checks.bidirectional_final_states(
+            lambda gru, padded, lengths: torch.cat(list(run(gru, padded, lengths)[[3, 2]]), dim=1)
+        )
+    )
     assert not ok and "swapped" in out
-    ok, out = verdict_of(checks.bidirectional_final_states(
-        lambda gru, padded, lengths: run(gru, padded, lengths)[-1]))  # backward direction only
+    ok, out = verdict_of(
+        checks.bidirectional_final_states(lambda gru, padded, lengths: run(gru, padded, lengths)[-1])
+    )  # backward direction only
     assert not ok and "shape (6, 10)" in out and "h_n[-2]" in out

@@ -1,16 +1,20 @@
-"""Each notebook's setup cell in a simulated Google Colab: course_utils installs and imports, and
-nothing already installed is downgraded or replaced.
+"""The setup cells in a simulated Google Colab: course_utils installs and imports, and nothing
+already installed is downgraded or replaced; with no address set, nothing is installed.
 
 The simulation: a fresh virtual environment with Colab-like packages (torch and friends, at other
-versions than requirements.txt pins), a stand-in ``google.colab`` module imported before the setup
-cell (as Colab's runtime does), and the install source pointed at this checkout instead of the
-repository on GitHub. Building the environment takes a minute or two and needs the package
-index; outside CI (``CI=true``) the test is skipped when the index cannot be reached.
+versions than requirements.txt pins), built once per test process by uv from its cache, and a
+stand-in ``google.colab`` module imported before the setup cells (as Colab's runtime does). The
+notebooks are copied and stamped with a test address, whose install source is then pointed at
+this checkout instead of GitHub. Every notebook's Colab block is the same, so it runs once; then
+each notebook's remaining setup code runs in that kernel, with the names of the one before
+cleared. Building the environment needs the package index the first time; outside CI
+(``CI=true``) the tests are skipped when it cannot be reached.
 """
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,35 +24,79 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils.stamp import install_source
+from course_utils.stamp import colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-COLAB_LIKE = ["torch==2.13.0", "numpy==2.0.2", "pandas==2.2.2", "scikit-learn==1.6.1",
-              "matplotlib==3.10.0", "seaborn==0.13.2", "tqdm==4.67.1", "ipykernel", "ipywidgets"]
+COLAB_LIKE = [
+    "torch==2.13.0",
+    "numpy==2.0.2",
+    "pandas==2.2.2",
+    "scikit-learn==1.6.1",
+    "matplotlib==3.10.0",
+    "seaborn==0.13.2",
+    "tqdm==4.67.1",
+    "ipykernel",
+    "ipywidgets",
+]
+ADDRESS = ("course-test/pytorch-course", "v0.0.1")
+UV = [sys.executable, "-m", "uv", "--quiet"]
 
 
 def installed(python):
-    listing = subprocess.run([str(python), "-m", "pip", "list", "--format=json"],
-                             check=True, capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        [*UV, "pip", "list", "--python", str(python), "--format=json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return {row["name"].lower().replace("_", "-"): row["version"] for row in json.loads(listing)}
+
+
+def setup_cells(folder, repository, revision):
+    """Copies of the notebooks stamped with the address: each one's setup and report cell."""
+    cells = {}
+    for path in NOTEBOOKS:
+        copy = Path(shutil.copy(path, folder))
+        stamp(copy, repository, revision)
+        code = [cell for cell in nbformat.read(copy, as_version=4).cells if cell.cell_type == "code"]
+        cells[path.name] = code[0].source, code[1].source
+    return cells
+
+
+def run_in_colab(colab, sources, folder):
+    """Run ``sources`` in a fresh kernel of the simulated Colab; return what each printed."""
+    notebook = new_notebook(
+        cells=[new_code_cell("import google.colab  # as Colab's runtime does"), *map(new_code_cell, sources)]
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(colab["jupyter_path"]))
+        NotebookClient(
+            notebook, timeout=600, kernel_name="colab-sim", resources={"metadata": {"path": str(folder)}}
+        ).execute()
+    return ["".join(output.get("text", "") for output in cell.outputs) for cell in notebook.cells[1:]]
 
 
 @pytest.fixture(scope="module")
 def colab(tmp_path_factory):
     home = tmp_path_factory.mktemp("colab")
     venv = home / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *COLAB_LIKE],
-                             capture_output=True, text=True)
-    if install.returncode != 0:  # e.g. offline: the simulated Colab needs the package index
-        message = f"could not install the Colab-like packages:\n{install.stderr[-2000:]}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv),
-                    "--name", "colab-sim"], check=True, capture_output=True)
+    for command in (
+        ["venv", "--seed", "--python", sys.executable, str(venv)],
+        ["pip", "install", "--python", str(python), *COLAB_LIKE],
+    ):
+        done = subprocess.run([*UV, *command], capture_output=True, text=True)
+        if done.returncode != 0:  # e.g. offline: the simulated Colab needs the package index
+            message = f"could not build the simulated Colab:\n{done.stderr[-2000:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+    subprocess.run(
+        [str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", "colab-sim"],
+        check=True,
+        capture_output=True,
+    )
     stub = home / "stub" / "google" / "colab"
     stub.mkdir(parents=True)
     (stub.parent / "__init__.py").write_text("")
@@ -57,31 +105,40 @@ def colab(tmp_path_factory):
     spec = json.loads(spec_file.read_text())
     spec["env"] = {"PYTHONPATH": str(home / "stub")}
     spec_file.write_text(json.dumps(spec))
-    return {"python": python, "jupyter_path": venv / "share" / "jupyter", "before": installed(python)}
+    return {"python": python, "jupyter_path": venv / "share" / "jupyter", "home": home}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_setup_cell_installs_course_utils_in_colab_without_downgrades(colab, path, tmp_path,
-                                                                     monkeypatch):
-    setup, report = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][:2]
-    assert install_source() in setup.source
-    local_setup = setup.source.replace(install_source(), ROOT.resolve().as_uri())
-    notebook = new_notebook(cells=[
-        new_code_cell("import google.colab  # Colab's runtime has imported it"),
-        new_code_cell(local_setup),
-        new_code_cell(report.source),
-        new_code_cell("print(cu.__file__)"),
-    ])
-    monkeypatch.setenv("JUPYTER_PATH", str(colab["jupyter_path"]))
-    NotebookClient(notebook, timeout=600, kernel_name="colab-sim",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    module_file = notebook.cells[-1].outputs[0]["text"]
-    assert "site-packages" in module_file  # imported from the installed package, not the checkout
-    report_text = notebook.cells[2].outputs[0]["text"]
-    assert re.search(r"numpy\s+2\.0\.2", report_text)  # Colab's numpy, not requirements.txt's
-
+def test_setup_cells_install_course_utils_in_colab_without_touching_its_packages(colab, tmp_path):
+    stamped = setup_cells(tmp_path, *ADDRESS)
+    block = colab_block(*ADDRESS)
+    assert all(setup.count(block) == 1 for setup, _ in stamped.values())  # so it runs once for all
+    local_block = block.replace(f"git+https://github.com/{'@'.join(ADDRESS)}", ROOT.resolve().as_uri())
+    sources = [
+        "import sys\n\n" + local_block,
+        "import importlib.metadata\n"
+        "print(importlib.metadata.distribution('course_utils').read_text('direct_url.json'))",
+    ]
+    for setup, report in stamped.values():  # each notebook's rest, the names of the one before cleared
+        sources += ["%reset -f\n" + setup.replace(block, "") + "\nprint(cu.__file__)", report]
+    before = installed(colab["python"])
+    printed = run_in_colab(colab, sources, tmp_path)
     after = installed(colab["python"])
-    changed = {name: (version, after.get(name)) for name, version in colab["before"].items()
-               if after.get(name) != version}
+
+    assert json.loads(printed[1])["url"] == ROOT.resolve().as_uri()  # this checkout, not GitHub
+    changed = {
+        name: (version, after.get(name)) for name, version in before.items() if after.get(name) != version
+    }
     assert not changed, f"the install changed packages Colab already had: {changed}"
-    assert set(after) - set(colab["before"]) == {"course-utils"}
+    assert set(after) - set(before) == {"course-utils"}
+    for name, module_file, report in zip(stamped, printed[2::2], printed[3::2], strict=True):
+        assert module_file.startswith(str(colab["home"])) and "site-packages" in module_file, name
+        assert re.search(r"numpy\s+2\.0\.2", report), name  # Colab's numpy, not requirements.txt's
+
+
+def test_with_no_address_colab_installs_nothing_and_says_how_to_set_it(colab, tmp_path):
+    block = colab_block(None, None)
+    assert all(setup.count(block) == 1 for setup, _ in setup_cells(tmp_path, None, None).values())
+    before = installed(colab["python"])
+    printed = run_in_colab(colab, ["import sys\n\n" + block], tmp_path)
+    assert "python -m course_utils.stamp --repository OWNER/NAME --revision" in printed[0]
+    assert installed(colab["python"]) == before

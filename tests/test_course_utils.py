@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 
 # --- device -----------------------------------------------------------------------------------
 
+
 def test_get_device_defaults_to_an_available_device(monkeypatch):
     monkeypatch.delenv("COURSE_DEVICE", raising=False)
     expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
@@ -58,6 +59,7 @@ def test_get_device_rejects_a_non_string():
 
 # --- seed ---------------------------------------------------------------------------------------
 
+
 def test_seed_everything_returns_a_seeded_generator_and_seeds_globals():
     generator = cu.seed_everything(3)
     first = torch.rand(3, generator=generator), torch.rand(3)
@@ -73,14 +75,17 @@ def test_seed_everything_deterministic_mode_is_opt_in():
     assert not torch.are_deterministic_algorithms_enabled()
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**63, ValueError), (1.5, TypeError),
-                                         ("0", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, error",
+    [(-1, ValueError), (2**63, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)],
+)
 def test_seed_everything_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="seed"):
         cu.seed_everything(seed)
 
 
 # --- report -------------------------------------------------------------------------------------
+
 
 def test_report_environment_prints_every_version(capsys):
     info = cu.report_environment(torch.device("cpu"))
@@ -90,12 +95,22 @@ def test_report_environment_prints_every_version(capsys):
     assert info["course_utils"] == cu.__version__
 
 
+def test_report_environment_shows_the_cpu_capability_and_threads(capsys):
+    info = cu.report_environment("cpu")
+    rows = capsys.readouterr().out.splitlines()
+    assert info["cpu capability"] == torch.backends.cpu.get_cpu_capability()
+    assert info["threads"] == str(torch.get_num_threads())
+    assert f"cpu capability  {info['cpu capability']}" in rows
+    assert f"threads         {info['threads']}" in rows
+
+
 def test_report_environment_rejects_a_bad_device():
     with pytest.raises(TypeError, match="device must be"):
         cu.report_environment(3)
 
 
 # --- data ---------------------------------------------------------------------------------------
+
 
 def test_thermometer_readings():
     celsius, unknown = cu.thermometer_readings()
@@ -114,16 +129,22 @@ def test_cubic_wave_data_is_reproducible_and_matches_its_definition():
     assert torch.equal(cu.make_cubic_wave_data(5, noise_std=0.0)[1], cu.cubic_wave(x0))
 
 
-@pytest.mark.parametrize("kwargs, error", [({"n": 0}, ValueError), ({"n": 2.5}, ValueError),
-                                           ({"noise_std": -1.0}, ValueError),
-                                           ({"generator": 0}, TypeError)])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"n": 0}, ValueError),
+        ({"n": 2.5}, ValueError),
+        ({"noise_std": -1.0}, ValueError),
+        ({"generator": 0}, TypeError),
+    ],
+)
 def test_cubic_wave_data_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
         cu.make_cubic_wave_data(**kwargs)
 
 
 def test_cubic_wave_rejects_a_list():
-    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+    with pytest.raises(TypeError, match=r"x must be a torch\.Tensor"):
         cu.cubic_wave([1.0])
 
 
@@ -136,9 +157,20 @@ def test_load_adult_matches_openml_adult_v2(adult):
     X, y = adult
     assert X.shape == (48842, 14)
     assert list(X.columns) == [
-        "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
-        "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
-        "hours-per-week", "native-country",
+        "age",
+        "workclass",
+        "fnlwgt",
+        "education",
+        "education-num",
+        "marital-status",
+        "occupation",
+        "relationship",
+        "race",
+        "sex",
+        "capital-gain",
+        "capital-loss",
+        "hours-per-week",
+        "native-country",
     ]
     assert y.name == "class" and list(y.cat.categories) == ["<=50K", ">50K"]
     assert {str(X[c].dtype) for c in data.ADULT_CATEGORICAL} == {"category"}
@@ -187,9 +219,10 @@ def test_load_adult_stays_offline_by_default(monkeypatch, adult):
 
 # --- train --------------------------------------------------------------------------------------
 
+
 def _line_problem():
     inputs = torch.linspace(-1, 1, 32).view(-1, 1)
-    return [(inputs[i:i + 8], 3 * inputs[i:i + 8] - 1) for i in range(0, 32, 8)]
+    return [(inputs[i : i + 8], 3 * inputs[i : i + 8] - 1) for i in range(0, 32, 8)]
 
 
 def test_fit_learns_a_line_and_returns_a_history():
@@ -197,8 +230,9 @@ def test_fit_learns_a_line_and_returns_a_history():
     model = nn.Linear(1, 1)
     loader = _line_problem()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
-    history = cu.fit(model, loader, nn.MSELoss(), optimizer, epochs=60, device="cpu",
-                     val_loader=loader, progress=False)
+    history = cu.fit(
+        model, loader, nn.MSELoss(), optimizer, epochs=60, device="cpu", val_loader=loader, progress=False
+    )
     assert set(history) == {"train_loss", "val_loss"}
     assert len(history["train_loss"]) == len(history["val_loss"]) == 60
     assert history["val_loss"][-1] < 1e-3
@@ -212,9 +246,18 @@ def test_fit_reports_a_metric_as_a_fraction_and_steps_the_scheduler():
     loader = [(inputs, (inputs > 0).float())]
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = cu.fit(model, loader, nn.BCEWithLogitsLoss(), optimizer, epochs=3, device="cpu",
-                     val_loader=loader, metric=cu.binary_accuracy, scheduler=scheduler,
-                     progress=False)
+    history = cu.fit(
+        model,
+        loader,
+        nn.BCEWithLogitsLoss(),
+        optimizer,
+        epochs=3,
+        device="cpu",
+        val_loader=loader,
+        metric=cu.binary_accuracy,
+        scheduler=scheduler,
+        progress=False,
+    )
     assert all(0 <= value <= 1 for value in history["val_metric"])
     assert optimizer.param_groups[0]["lr"] == pytest.approx(1.0 * 0.5**3)
 
@@ -223,8 +266,15 @@ def test_fit_reports_a_metric_as_a_fraction_and_steps_the_scheduler():
 def test_fit_rejects_bad_epochs(epochs):
     model = nn.Linear(1, 1)
     with pytest.raises(ValueError, match="epochs"):
-        cu.fit(model, _line_problem(), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
-               epochs=epochs, device="cpu", progress=False)
+        cu.fit(
+            model,
+            _line_problem(),
+            nn.MSELoss(),
+            torch.optim.SGD(model.parameters(), lr=0.1),
+            epochs=epochs,
+            device="cpu",
+            progress=False,
+        )
 
 
 def test_train_step_and_evaluate_reject_an_empty_loader():
@@ -249,15 +299,28 @@ def test_make_loader_defaults_to_no_workers_and_seeded_shuffling():
     data = TensorDataset(torch.arange(20.0), torch.arange(20.0))
     loader = cu.make_loader(data, batch_size=8)
     assert loader.num_workers == 0 and [len(b[0]) for b in loader] == [8, 8, 4]
-    orders = [torch.cat([b[0] for b in cu.make_loader(data, batch_size=8, shuffle=True,
-                                                      generator=torch.Generator().manual_seed(1))])
-              for _ in range(2)]
+    orders = [
+        torch.cat(
+            [
+                b[0]
+                for b in cu.make_loader(
+                    data, batch_size=8, shuffle=True, generator=torch.Generator().manual_seed(1)
+                )
+            ]
+        )
+        for _ in range(2)
+    ]
     assert torch.equal(*orders) and not torch.equal(orders[0], torch.arange(20.0))
 
 
-@pytest.mark.parametrize("kwargs, message", [({"batch_size": 0}, "batch_size"),
-                                             ({"batch_size": 2.0}, "batch_size"),
-                                             ({"batch_size": 4, "shuffle": True}, "generator")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 2.0}, "batch_size"),
+        ({"batch_size": 4, "shuffle": True}, "generator"),
+    ],
+)
 def test_make_loader_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         cu.make_loader([1, 2, 3], **kwargs)
@@ -269,6 +332,7 @@ def test_binary_accuracy_rejects_mismatched_shapes():
 
 
 # --- plot ---------------------------------------------------------------------------------------
+
 
 def test_plot_helpers_draw_on_the_given_axes():
     import matplotlib.pyplot as plt

@@ -19,21 +19,30 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 LESSON = "02_autograd.ipynb"
-BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 NOTEBOOK_STATE = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.content || !panel.sessionContext.session) return null;
   const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
   const outputs = cells.map(cell => cell.model.outputs.toJSON());
+  const isSolution = cell => (cell.model.getMetadata('tags') || []).includes('solution');
   return {
     kernel: panel.sessionContext.session.kernel ? panel.sessionContext.session.kernel.status : null,
     code_cells: cells.length,
     executed: cells.filter(cell => cell.model.executionCount !== null).length,
-    hidden_solutions: cells.filter(c => c.inputHidden && (c.model.getMetadata('tags') || []).includes('solution')).length,
-    solutions: cells.filter(c => (c.model.getMetadata('tags') || []).includes('solution')).length,
-    errors: outputs.flat().filter(o => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr')).length,
+    hidden_solutions: cells.filter(c => c.inputHidden && isSolution(c)).length,
+    solutions: cells.filter(isSolution).length,
+    errors: outputs.flat().filter(o => o.output_type === 'error'
+                                       || (o.output_type === 'stream' && o.name === 'stderr')).length,
     passed_checks: outputs.flat().map(o => o.text || '').join('').split('✅').length - 1,
   };
 }"""
@@ -62,13 +71,27 @@ def jupyterlab(tmp_path):
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    environment = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-                   "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    environment = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={tmp_path / 'lab'}", "--LabApp.expose_app_in_browser=True", "--allow-root"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={tmp_path / 'lab'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
     )
     url = f"http://127.0.0.1:{port}"
     try:

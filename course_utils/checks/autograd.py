@@ -34,15 +34,21 @@ def several_ops(df_da: Any, df_db: Any) -> Verdict:
         return verdict(name, None)
     a = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)
-    ((a * b + torch.sin(a)) ** 2 / b).backward()
+    expected = torch.stack(torch.autograd.grad((a * b + torch.sin(a)) ** 2 / b, (a, b)))
     try:
         answer = torch.tensor([float(df_da), float(df_db)], dtype=torch.float64)
     except (TypeError, ValueError) as error:
         return verdict(name, False, expected="two numbers", got=f"{df_da!r}, {df_db!r} ({error})")
-    expected = torch.stack([a.grad, b.grad])
-    return check_close(name, answer, expected, atol=1e-6,
-                       hint="write u = a*b + sin(a), so f = u**2 / b; then df/da = (2u/b) * du/da, "
-                            "and b appears twice in f: inside u and in the division")
+    return check_close(
+        name,
+        answer,
+        expected,
+        atol=1e-6,
+        hint=(
+            "write u = a*b + sin(a), so f = u**2 / b; then df/da = (2u/b) * du/da, "
+            "and b appears twice in f: inside u and in the division"
+        ),
+    )
 
 
 def requires_grad_predictions(predictions: Any) -> Verdict:
@@ -57,30 +63,34 @@ def requires_grad_predictions(predictions: Any) -> Verdict:
     if not isinstance(predictions, dict):
         if is_stub(predictions):
             return verdict(name, None)
-        return verdict(name, False, expected="a dict from expression to True/False",
-                       got=type(predictions).__name__)
+        return verdict(
+            name, False, expected="a dict from expression to True/False", got=type(predictions).__name__
+        )
     if any(is_stub(value) for value in predictions.values()):
         return verdict(name, None)
     w = torch.tensor([1.0, 2.0], requires_grad=True)
     with torch.no_grad():
         under_no_grad = w * 2
     loss = (w * 2).sum()
-    loss.backward()
+    (w_grad,) = torch.autograd.grad(loss, w)  # what loss.backward() stores in w.grad
     actual = {
         "w * 2": (w * 2).requires_grad,
         "(w * 2).sum()": loss.requires_grad,
         "w.detach() * 2": (w.detach() * 2).requires_grad,
         "w * 2 inside torch.no_grad()": under_no_grad.requires_grad,
         "w.detach().requires_grad_() * 2": (w.detach().requires_grad_() * 2).requires_grad,
-        "w.grad after loss.backward()": w.grad.requires_grad,
+        "w.grad after loss.backward()": w_grad.requires_grad,
     }
     wrong = [case for case in REQUIRES_GRAD_CASES if predictions.get(case) != actual[case]]
     return verdict(
-        name, not wrong,
+        name,
+        not wrong,
         expected={case: actual[case] for case in wrong},
         got={case: predictions.get(case, "missing") for case in wrong},
-        hint="a result requires grad when any input does and recording is on; detach() and "
-             "no_grad() switch recording off, and a .grad holds plain numbers",
+        hint=(
+            "a result requires grad when any input does and recording is on; detach() and "
+            "no_grad() switch recording off, and a .grad holds plain numbers"
+        ),
     )
 
 
@@ -92,9 +102,15 @@ def detached_gradient(answer: Any) -> Verdict:
         ✅ gradient through a detached factor: correct
         True
     """
-    return check_close("gradient through a detached factor", answer, 4.0,
-                       hint="the detached y is a constant (its value is 4); only the factor x "
-                            "is differentiated, so dz/dx = y, not d(x**3)/dx = 3x**2 = 12")
+    return check_close(
+        "gradient through a detached factor",
+        answer,
+        4.0,
+        hint=(
+            "the detached y is a constant (its value is 4); only the factor x "
+            "is differentiated, so dz/dx = y, not d(x**3)/dx = 3x**2 = 12"
+        ),
+    )
 
 
 def central_difference(function: Any) -> Verdict:
@@ -117,8 +133,14 @@ def central_difference(function: Any) -> Verdict:
     done, result = call(function, f, x.clone(), name="central_difference")
     if not done:
         return verdict(name, None)
-    x.requires_grad_(True)
-    f(x).backward()
-    return check_close(name, result, x.grad, atol=1e-4,
-                       hint="for each i, nudge only x[i] by +eps and -eps and divide the change "
-                            "in f by 2*eps; the result has the shape of x")
+    (expected,) = torch.autograd.grad(f(x.requires_grad_(True)), x)
+    return check_close(
+        name,
+        result,
+        expected,
+        atol=1e-4,
+        hint=(
+            "for each i, nudge only x[i] by +eps and -eps and divide the change "
+            "in f by 2*eps; the result has the shape of x"
+        ),
+    )

@@ -61,12 +61,20 @@ def quadratic_gradient(function: Any) -> Verdict:
     if not done:
         return verdict(name, None)
     leaves = [value.clone().requires_grad_(True) for value in (w2, w1, b)]
-    ((leaves[0] * u**2 + leaves[1] * u + leaves[2] - c) ** 2).mean().backward()
-    expected = torch.stack([leaf.grad for leaf in leaves])
-    return check_close(name, _as_vector(result), expected, atol=1e-3, rtol=1e-4,
-                       hint="dL/dp = 2*(p - c)/N for each point; multiply it by dp/dw2 = u**2, "
-                            "dp/dw1 = u and dp/db = 1, sum over the points, and return the three "
-                            "sums in the order (w2, w1, b)")
+    loss = ((leaves[0] * u**2 + leaves[1] * u + leaves[2] - c) ** 2).mean()
+    expected = torch.stack(torch.autograd.grad(loss, leaves))
+    return check_close(
+        name,
+        _as_vector(result),
+        expected,
+        atol=1e-3,
+        rtol=1e-4,
+        hint=(
+            "dL/dp = 2*(p - c)/N for each point; multiply it by dp/dw2 = u**2, "
+            "dp/dw1 = u and dp/db = 1, sum over the points, and return the three "
+            "sums in the order (w2, w1, b)"
+        ),
+    )
 
 
 def stability_limit() -> float:
@@ -101,7 +109,7 @@ def largest_learning_rate(answer: Any) -> Verdict:
            got:      0.01
            hint:     0.01 converges, but so do larger rates: search between 0.02 and 0.04 on a finer grid (or by bisection)
         False
-    """
+    """  # noqa: E501 (a printed verdict)
     name = "largest learning rate"
     if is_stub(answer):
         return verdict(name, None)
@@ -109,22 +117,32 @@ def largest_learning_rate(answer: Any) -> Verdict:
     try:
         rate = float(answer)
     except (TypeError, ValueError, RuntimeError):
-        return verdict(name, False, expected=expected, got=f"{answer!r} (not a number)",
-                       hint="give one number, such as 0.025")
+        return verdict(
+            name,
+            False,
+            expected=expected,
+            got=f"{answer!r} (not a number)",
+            hint="give one number, such as 0.025",
+        )
     limit = stability_limit()
     if rate > limit * 1.001:
-        hint = (f"at {rate:g} the loss grows: a step overshoots the minimum along the steepest "
-                "direction by more than it started from; try smaller rates")
+        hint = (
+            f"at {rate:g} the loss grows: a step overshoots the minimum along the steepest "
+            "direction by more than it started from; try smaller rates"
+        )
     elif rate < limit * 0.99:
-        hint = (f"{rate:g} converges, but so do larger rates: search between 0.02 and 0.04 on a "
-                "finer grid (or by bisection)")
+        hint = (
+            f"{rate:g} converges, but so do larger rates: search between 0.02 and 0.04 on a "
+            "finer grid (or by bisection)"
+        )
     else:
         return verdict(name, True)
     return verdict(name, False, expected=expected, got=answer, hint=hint)
 
 
-def _reference_early_stopping(u: torch.Tensor, c: torch.Tensor, min_delta: float,
-                              max_epochs: int) -> tuple[torch.Tensor, int]:
+def _reference_early_stopping(
+    u: torch.Tensor, c: torch.Tensor, min_delta: float, max_epochs: int
+) -> tuple[torch.Tensor, int]:
     params = torch.tensor([1.0, 0.0])
     previous = None
     for epoch in range(1, max_epochs + 1):
@@ -156,7 +174,8 @@ def early_stopping(function: Any) -> Verdict:
         ...             break
         ...         previous = loss
         ...         dloss_dpred = 2 * (predicted - c) / len(u)
-        ...         params = params - learning_rate * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
+        ...         gradient = torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
+        ...         params = params - learning_rate * gradient
         ...     return params, epoch
         >>> early_stopping(train_until_flat)
         ✅ early stopping: correct
@@ -164,12 +183,22 @@ def early_stopping(function: Any) -> Verdict:
     """
     name = "early stopping"
     u, c = _scaled_data()
-    hint = ("keep the previous epoch's loss; stop as soon as previous_loss - loss < min_delta "
-            "(an improvement smaller than min_delta), and return the parameters and the number "
-            "of the epoch you stopped at")
+    hint = (
+        "keep the previous epoch's loss; stop as soon as previous_loss - loss < min_delta "
+        "(an improvement smaller than min_delta), and return the parameters and the number "
+        "of the epoch you stopped at"
+    )
     for min_delta in EARLY_STOPPING_CASES:
-        done, result = call(function, u, c, torch.tensor([1.0, 0.0]), EARLY_STOPPING_LR,
-                            min_delta, STABILITY_EPOCHS, name="train_until_flat")
+        done, result = call(
+            function,
+            u,
+            c,
+            torch.tensor([1.0, 0.0]),
+            EARLY_STOPPING_LR,
+            min_delta,
+            STABILITY_EPOCHS,
+            name="train_until_flat",
+        )
         if not done:
             return verdict(name, None)
         if isinstance(result, str):  # the learner's function raised
@@ -182,13 +211,15 @@ def early_stopping(function: Any) -> Verdict:
             got_params = torch.as_tensor(params, dtype=torch.float32).reshape(2)
             epochs = int(epochs)
         except (TypeError, ValueError, RuntimeError):
-            return verdict(name, False, expected=f"a pair (params, epochs); {expected}",
-                           got=repr(result), hint=hint)
-        got = (f"stops at epoch {epochs} with params {[round(p, 3) for p in got_params.tolist()]}"
-               f" (min_delta={min_delta:g})")
+            return verdict(
+                name, False, expected=f"a pair (params, epochs); {expected}", got=repr(result), hint=hint
+            )
+        got = (
+            f"stops at epoch {epochs} with params {[round(p, 3) for p in got_params.tolist()]}"
+            f" (min_delta={min_delta:g})"
+        )
         if abs(epochs - want_epochs) > 2 or not torch.allclose(got_params, want_params, atol=5e-3):
             if epochs >= STABILITY_EPOCHS:
                 hint = "it never stopped early: " + hint
-            return verdict(name, False, expected=f"{expected} (min_delta={min_delta:g})", got=got,
-                           hint=hint)
+            return verdict(name, False, expected=f"{expected} (min_delta={min_delta:g})", got=got, hint=hint)
     return verdict(name, True)

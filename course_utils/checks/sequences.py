@@ -51,12 +51,18 @@ def masked_max(function: Any) -> Verdict:
     if not done:
         return verdict(name, None)
     expected = outputs.masked_fill(padding[..., None], float("-inf")).amax(dim=1)
-    hint = _closest(result, {
-        "the padding took part: its zeros beat the valid values, which are all negative here; "
-        "fill the padded steps with float('-inf') (masked_fill) before taking the max":
-            outputs.amax(dim=1),
-    }) or ("build a (batch, time) mask of the valid steps, fill the padded steps with "
-           "float('-inf'), then take .amax(dim=1): the result has shape (batch, hidden)")
+    hint = _closest(
+        result,
+        {
+            "the padding took part: its zeros beat the valid values, which are all negative here; "
+            "fill the padded steps with float('-inf') (masked_fill) before taking the max": outputs.amax(
+                dim=1
+            ),
+        },
+    ) or (
+        "build a (batch, time) mask of the valid steps, fill the padded steps with "
+        "float('-inf'), then take .amax(dim=1): the result has shape (batch, hidden)"
+    )
     return check_close(name, result, expected, hint=hint)
 
 
@@ -83,20 +89,26 @@ def last_valid_outputs(function: Any) -> Verdict:
         return verdict(name, None)
     rows = torch.arange(len(lengths))
     expected = outputs[rows, lengths - 1]
-    off_by_one = ("off by one: the last valid step of a sequence of length L has index L - 1, "
-                  "not L")
+    off_by_one = "off by one: the last valid step of a sequence of length L has index L - 1, not L"
     if isinstance(result, str) and "out of bounds" in result:
         return check_close(name, result, expected, hint=off_by_one)
-    hint = _closest(result, {
-        "that is the last padded step, outputs[:, -1], which is padding for every sequence "
-        "shorter than the batch: use lengths - 1":
-            outputs[:, -1],
-        "that is the first step of every sequence; the index must be lengths - 1 for each "
-        "sequence, repeated along the hidden dimension":
-            outputs[:, 0],
-        off_by_one: outputs[rows, lengths.clamp(max=outputs.shape[1] - 1)],
-    }) or ("make an index of shape (batch, 1, hidden) holding lengths - 1, gather along dim=1, "
-           "then squeeze(1): the result has shape (batch, hidden)")
+    hint = _closest(
+        result,
+        {
+            (
+                "that is the last padded step, outputs[:, -1], which is padding for every sequence "
+                "shorter than the batch: use lengths - 1"
+            ): outputs[:, -1],
+            (
+                "that is the first step of every sequence; the index must be lengths - 1 for each "
+                "sequence, repeated along the hidden dimension"
+            ): outputs[:, 0],
+            off_by_one: outputs[rows, lengths.clamp(max=outputs.shape[1] - 1)],
+        },
+    ) or (
+        "make an index of shape (batch, 1, hidden) holding lengths - 1, gather along dim=1, "
+        "then squeeze(1): the result has shape (batch, hidden)"
+    )
     return check_close(name, result, expected, hint=hint)
 
 
@@ -115,9 +127,14 @@ def bidirectional_h_n_shape(answer: Any) -> Verdict:
         return tuple(int(size) for size in value)
 
     return check_equal(
-        "shape of h_n", answer, expected, normalize=as_tuple,
-        hint="h_n holds one final state per layer and per direction, stacked first: "
-             "(num_layers * 2, batch, hidden_size), even with batch_first=True",
+        "shape of h_n",
+        answer,
+        expected,
+        normalize=as_tuple,
+        hint=(
+            "h_n holds one final state per layer and per direction, stacked first: "
+            "(num_layers * 2, batch, hidden_size), even with batch_first=True"
+        ),
     )
 
 
@@ -143,15 +160,19 @@ def bidirectional_final_states(function: Any) -> Verdict:
     name = "final states of a bidirectional GRU"
     spec = BIDIRECTIONAL
     generator = torch.Generator().manual_seed(8)
-    gru = nn.GRU(spec["input_size"], spec["hidden_size"], spec["num_layers"],
-                 batch_first=True, bidirectional=True, dtype=torch.float64)
+    gru = nn.GRU(
+        spec["input_size"],
+        spec["hidden_size"],
+        spec["num_layers"],
+        batch_first=True,
+        bidirectional=True,
+        dtype=torch.float64,
+    )
     with torch.no_grad():
         for parameter in gru.parameters():
-            parameter.copy_(0.5 * torch.randn(parameter.shape, generator=generator,
-                                               dtype=torch.float64))
+            parameter.copy_(0.5 * torch.randn(parameter.shape, generator=generator, dtype=torch.float64))
     lengths = torch.tensor([5, 2, 8, 1, 8, 4])
-    padded = torch.randn(spec["batch"], 8, spec["input_size"], generator=generator,
-                         dtype=torch.float64)
+    padded = torch.randn(spec["batch"], 8, spec["input_size"], generator=generator, dtype=torch.float64)
     padded = padded * (torch.arange(8) < lengths[:, None])[..., None]  # zeros in the padding
     done, result = call(function, gru, padded.clone(), lengths.clone(), name="final_states")
     if not done:
@@ -163,20 +184,28 @@ def bidirectional_final_states(function: Any) -> Verdict:
         packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
         h_packed = gru(packed)[1]
         out_padded, h_padded = gru(padded)
-    hint = _closest(result, {
-        "these are the first layer's states: h_n is ordered layer by layer, forward before "
-        "backward, so the last layer's are h_n[-2] (forward) and h_n[-1] (backward)":
-            torch.cat([h_packed[0], h_packed[1]], dim=1),
-        "forward and backward are swapped: h_n[-2] is the forward direction, h_n[-1] the "
-        "backward one":
-            torch.cat([h_packed[-1], h_packed[-2]], dim=1),
-        "without packing, the forward direction runs on through the padding and the backward "
-        "one starts in it: pack the batch (enforce_sorted=False) before the GRU":
-            torch.cat([h_padded[-2], h_padded[-1]], dim=1),
-        "the last padded step of the output is padding for the short sequences, and its "
-        "backward half has seen only that one step: read the final states from h_n of a "
-        "packed run":
-            out_padded[:, -1],
-    }) or ("pack the batch with enforce_sorted=False, run the GRU, and concatenate h_n[-2] "
-           "and h_n[-1] along dim=1: the result has shape (batch, 2 * hidden)")
+    hint = _closest(
+        result,
+        {
+            (
+                "these are the first layer's states: h_n is ordered layer by layer, forward before "
+                "backward, so the last layer's are h_n[-2] (forward) and h_n[-1] (backward)"
+            ): torch.cat([h_packed[0], h_packed[1]], dim=1),
+            (
+                "forward and backward are swapped: h_n[-2] is the forward direction, h_n[-1] the backward one"
+            ): torch.cat([h_packed[-1], h_packed[-2]], dim=1),
+            (
+                "without packing, the forward direction runs on through the padding and the backward "
+                "one starts in it: pack the batch (enforce_sorted=False) before the GRU"
+            ): torch.cat([h_padded[-2], h_padded[-1]], dim=1),
+            (
+                "the last padded step of the output is padding for the short sequences, and its "
+                "backward half has seen only that one step: read the final states from h_n of a "
+                "packed run"
+            ): out_padded[:, -1],
+        },
+    ) or (
+        "pack the batch with enforce_sorted=False, run the GRU, and concatenate h_n[-2] "
+        "and h_n[-1] along dim=1: the result has shape (batch, 2 * hidden)"
+    )
     return check_close(name, result, expected, atol=1e-8, hint=hint)

@@ -18,7 +18,9 @@ def mean_shapes(answer: Any) -> Verdict:
         True
     """
     return check_equal(
-        "mean shapes", answer, [(3, 4), (2, 4), (2, 3)],
+        "mean shapes",
+        answer,
+        [(3, 4), (2, 4), (2, 3)],
         normalize=lambda shapes: [tuple(shape) for shape in shapes],
         hint="a reduction along dim d removes dimension d and keeps the others in order",
     )
@@ -39,12 +41,21 @@ def reshaped(t: torch.Tensor, t_6x4: Any, t_4x6: Any) -> Verdict:
     for label, tensor, shape in (("t_6x4", t_6x4, (6, 4)), ("t_4x6", t_4x6, (4, 6))):
         if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != shape:
             got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
-            return verdict(name, False, expected=f"{label} of shape {shape}", got=got,
-                           hint=f"t.reshape{shape} (or .view) gives that shape")
+            return verdict(
+                name,
+                False,
+                expected=f"{label} of shape {shape}",
+                got=got,
+                hint=f"t.reshape{shape} (or .view) gives that shape",
+            )
         if not torch.equal(tensor.flatten(), t.flatten()):
-            return verdict(name, False, expected=f"{label} to hold t's numbers in t's order",
-                           got="the same shape but other numbers or another order",
-                           hint="reshape keeps the row-major order; transpose or permute do not")
+            return verdict(
+                name,
+                False,
+                expected=f"{label} to hold t's numbers in t's order",
+                got="the same shape but other numbers or another order",
+                hint="reshape keeps the row-major order; transpose or permute do not",
+            )
     return verdict(name, True)
 
 
@@ -62,9 +73,13 @@ def pairwise_sq_distances(function: Any) -> Verdict:
     if not done:
         return verdict(name, None)
     expected = torch.cdist(points, points) ** 2
-    return check_close(name, result, expected, atol=1e-5,
-                       hint="(n, 1, 2) minus (1, n, 2) broadcasts to (n, n, 2); square, then sum "
-                            "over the last dimension")
+    return check_close(
+        name,
+        result,
+        expected,
+        atol=1e-5,
+        hint="(n, 1, 2) minus (1, n, 2) broadcasts to (n, n, 2); square, then sum over the last dimension",
+    )
 
 
 def standardize_columns(function: Any) -> Verdict:
@@ -81,6 +96,13 @@ def standardize_columns(function: Any) -> Verdict:
     if not done:
         return verdict(name, None)
     expected = (data - data.mean(dim=0)) / data.std(dim=0)
-    return check_close(name, result, expected, atol=1e-5,
-                       hint="reduce over dim=0 (down the rows) so that each column gets its own "
-                            "mean and std, of shape (3,) or (1, 3), which broadcast over the rows")
+    return check_close(
+        name,
+        result,
+        expected,
+        atol=1e-5,
+        hint=(
+            "reduce over dim=0 (down the rows) so that each column gets its own "
+            "mean and std, of shape (3,) or (1, 3), which broadcast over the rows"
+        ),
+    )

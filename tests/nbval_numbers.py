@@ -1,0 +1,190 @@
+"""nbval with numbers compared as numbers: a pytest plugin (loaded by ``-p nbval_numbers``).
+
+nbval compares a re-executed cell's output with the stored one character by character. That
+holds only on the machine that stored them: the last printed digit of a trained loss moves with
+the CPU's kernels, the thread count, or a GPU. This plugin keeps nbval's comparison but first
+reconciles each text output (streams, ``text/plain``, ``text/html``, ``text/markdown``) that
+differs only in its numbers:
+
+- the text between the numbers must be the same (runs of spaces may differ: table alignment);
+- an integer (``1484``, a shape, a count) must be the same;
+- a decimal number (``0.8517``, ``2.5e-04``) may move by one unit of its last printed digit.
+
+A cell may widen that, only as far as a measurement needs, in its metadata::
+
+    "tolerance": {"units": 3, "integers": 2, "reason": "trained 1,000 epochs: ..."}
+
+``units``: how many units of the last printed digit a decimal may move; ``integers``: how far an
+integer may move (default 0); ``reason``: why, which is required.
+
+With the environment variable ``NBVAL_NUMBERS_REPORT`` set to a file, every cell whose output
+was not identical is logged there as one JSON line (used by ``tests/portability.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+
+from nbval.plugin import IPyNbCell
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+SPACES = re.compile(r" +")
+TEXT_KEYS = ("text/plain", "text/html", "text/markdown")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far the numbers of one cell's output may move."""
+
+    units: float = 1
+    integers: int = 0
+
+    @classmethod
+    def of(cls, cell) -> Tolerance:
+        """The cell's tolerance: its ``tolerance`` metadata, else the default."""
+        given = dict(cell.metadata.get("tolerance", {}))
+        if not given:
+            return cls()
+        if not str(given.pop("reason", "")).strip():
+            raise ValueError(f"a cell's tolerance needs a reason: {cell.source[:80]!r}")
+        unknown = set(given) - {"units", "integers"}
+        if unknown:
+            raise ValueError(f"unknown tolerance keys {sorted(unknown)} in {cell.source[:80]!r}")
+        return cls(**given)
+
+
+def unit(token: str) -> float | None:
+    """One unit of the last printed digit of a decimal number; None for an integer.
+
+    >>> unit("0.8517"), unit("2697.3"), unit("2.50e-04"), unit("1484")
+    (0.0001, 0.1, 1e-06, None)
+    """
+    mantissa, _, exponent = token.lower().partition("e")
+    if "." not in mantissa and not exponent:
+        return None
+    decimals = len(mantissa.partition(".")[2])
+    return float(f"1e{int(exponent or 0) - decimals}")
+
+
+def moved(stored: str, new: str) -> tuple[float, float] | None:
+    """How far the numbers of ``new`` are from those of ``stored``.
+
+    Returns (the largest move of a decimal number, in units of its last printed digit; the
+    largest move of an integer), or None when the texts differ in more than their numbers
+    (other words, a different count of numbers, an integer where a decimal was).
+
+    >>> moved("loss 0.8517 after 5 epochs", "loss 0.8520 after 6 epochs")
+    (3.0, 1.0)
+    >>> print(moved("identical: True", "identical: False"))
+    None
+    """
+    old_numbers, new_numbers = NUMBER.findall(stored), NUMBER.findall(new)
+    skeleton = [SPACES.sub(" ", part) for part in NUMBER.split(stored)]
+    if skeleton != [SPACES.sub(" ", part) for part in NUMBER.split(new)]:
+        return None
+    decimals = integers = 0.0
+    for old, fresh in zip(old_numbers, new_numbers, strict=True):
+        old_unit, new_unit = unit(old), unit(fresh)
+        difference = abs(float(old) - float(fresh))
+        if old_unit is None and new_unit is None:
+            integers = max(integers, difference)
+        elif old_unit is None or new_unit is None:
+            return None
+        else:
+            decimals = max(decimals, round(difference / max(old_unit, new_unit), 6))
+    return decimals, integers
+
+
+def deviation(stored: str, new: str, tolerance: Tolerance) -> float | None:
+    """How far ``new`` is from ``stored``, as a fraction of what the tolerance allows.
+
+    0 means the same text, at most 1 means within the tolerance; None means the texts differ
+    in more than their numbers.
+
+    >>> deviation("loss 0.8517 after 5 epochs", "loss 0.8518 after 5 epochs", Tolerance())
+    1.0
+    >>> deviation("loss 0.8517", "loss 0.8520", Tolerance(units=2))
+    1.5
+    >>> deviation("after 5 epochs", "after 6 epochs", Tolerance())
+    inf
+    """
+    if stored == new:
+        return 0.0
+    distance = moved(stored, new)
+    if distance is None:
+        return None
+    decimals, integers = distance
+    return max(
+        decimals / tolerance.units,
+        integers / tolerance.integers if tolerance.integers else math.inf if integers else 0.0,
+    )
+
+
+def _texts(output) -> list[tuple[dict, str]]:
+    """The (container, key) pairs of an output that hold text to compare."""
+    if output.get("output_type") == "stream":
+        return [(output, "text")]
+    data = output.get("data", {})
+    return [(data, key) for key in TEXT_KEYS if key in data]
+
+
+def _log(cell: IPyNbCell, distance: tuple[float, float] | None, tolerance: Tolerance) -> None:
+    path = os.environ.get("NBVAL_NUMBERS_REPORT")
+    if path:
+        row = {
+            "notebook": cell.fspath.basename,
+            "cell": cell.cell_num,
+            "source": cell.cell.source,
+            "moved": distance,
+            "units": tolerance.units,
+            "integers": tolerance.integers,
+        }
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(row) + "\n")
+
+
+_compare_outputs = IPyNbCell.compare_outputs
+
+
+def compare_outputs(self, test, ref, skip_compare=None):
+    """nbval's comparison, after replacing each new text that agrees in its numbers by the stored one."""
+    tolerance = Tolerance.of(self.cell)
+    changed, worst = False, (0.0, 0.0)
+    for new, stored in zip(test, ref, strict=False):  # a different count: nbval reports it
+        if (new.get("output_type"), new.get("name")) != (stored.get("output_type"), stored.get("name")):
+            continue
+        for (new_box, key), (stored_box, stored_key) in zip(_texts(new), _texts(stored), strict=False):
+            old_text, new_text = self.sanitize(stored_box[key]), self.sanitize(new_box[key])
+            if key != stored_key or old_text == new_text:
+                continue
+            changed, distance = True, moved(old_text, new_text)
+            worst = (
+                None
+                if distance is None or worst is None
+                else (max(worst[0], distance[0]), max(worst[1], distance[1]))
+            )
+            fraction = deviation(old_text, new_text, tolerance)
+            if fraction is not None and fraction <= 1:
+                new_box[key] = stored_box[key]
+    if changed:
+        _log(self, worst, tolerance)
+    return _compare_outputs(self, test, ref, skip_compare)
+
+
+IPyNbCell.compare_outputs = compare_outputs
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, give each worker's kernels an equal share of the cores.
+
+    Two notebooks that each start one thread per core on the same cores slow each other down
+    several times over. The thread count changes no result beyond the tolerances (see
+    ``tests/portability.py``), so the share is free to choose.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
