@@ -30,6 +30,7 @@ BROWSER_FLAGS = [
 ]
 
 NOTEBOOK_STATE = """() => {
+  if (!window.jupyterapp) return null;  // the page is still loading
   const panel = window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.content || !panel.sessionContext.session) return null;
   const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');

@@ -1,5 +1,12 @@
-"""The student edition: no solutions, runs without error, every check says "not attempted yet"."""
+"""The student edition: no solutions, runs without error, every check says "not attempted yet".
 
+Running a student edition re-executes its lesson, which nbval already does for the full edition:
+so the two short lessons are run for real, and for every lesson a static test shows that no
+cell the student edition keeps reads a name that only a solution cell defines. (The check cells'
+"not attempted yet" outputs, printed before each solution runs, are compared by nbval.)
+"""
+
+import ast
 import re
 from pathlib import Path
 
@@ -11,6 +18,36 @@ from course_utils import student
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
+SHORT = NOTEBOOKS[:2]  # the two shortest lessons, executed as a learner would get them
+
+
+def names(source, context):
+    """Names that ``source`` binds (context ast.Store) or reads (ast.Load), at any depth."""
+    tree = ast.parse(
+        "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    )
+    found = {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, context)
+    }
+    if context is ast.Store:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(node.name)
+            elif isinstance(node, ast.arg):  # a parameter: what the body reads by its name is local
+                found.add(node.arg)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return found
+
+
+def reads_of_solution_only_names(notebook):
+    """(name, cell source) for each kept cell that reads a name bound only in solution cells."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    kept = [cell for cell in code if not student.is_solution(cell)]
+    bound_by_solutions = set().union(*(names(c.source, ast.Store) for c in code if student.is_solution(c)))
+    bound_elsewhere = set().union(*(names(cell.source, ast.Store) for cell in kept))
+    only_in_solutions = bound_by_solutions - bound_elsewhere
+    return [(name, cell.source) for cell in kept for name in names(cell.source, ast.Load) & only_in_solutions]
 
 
 def solution_only_lines(notebook):
@@ -64,6 +101,26 @@ def test_student_edition_keeps_everything_but_the_solutions(editions, path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_kept_cell_needs_a_solution(path):
+    assert reads_of_solution_only_names(nbformat.read(path, as_version=4)) == []
+
+
+def test_a_cell_that_needs_a_solution_is_found():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(
+        cells=[
+            new_code_cell("def answer():\n    ...", metadata={}),
+            new_code_cell(
+                "import math\nhelper = math.tau\ndef answer():\n    return 1", metadata={"tags": ["solution"]}
+            ),
+            new_code_cell("print(answer(), helper)"),
+        ]
+    )
+    assert reads_of_solution_only_names(notebook) == [("helper", "print(answer(), helper)")]
+
+
+@pytest.mark.parametrize("path", SHORT, ids=[path.name for path in SHORT])
 def test_student_edition_runs_and_every_check_is_not_attempted(editions, path, tmp_path):
     edition = editions[path.name]
     NotebookClient(
