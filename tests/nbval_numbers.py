@@ -6,9 +6,11 @@ the CPU's kernels, the thread count, or a GPU. This plugin keeps nbval's compari
 reconciles each text output (streams, ``text/plain``, ``text/html``, ``text/markdown``) that
 differs only in its numbers:
 
-- the text between the numbers must be the same (runs of spaces may differ: table alignment);
-- an integer (``1484``, a shape, a count) must be the same;
-- a decimal number (``0.8517``, ``2.5e-04``) may move by one unit of its last printed digit.
+- the text between the numbers must be the same, apart from spaces (table alignment);
+- an integer (``1484``, a shape, a count, also when printed as ``1484.``) must be the same;
+- a decimal number (``0.8517``, ``2.50e-04``) may move by one unit of its last stored digit,
+  unless it has a single significant digit (``0.2``, ``1e-3``, ``0.09``): such a number is a
+  setting or a label, not a measurement, and must be the same.
 
 A cell may widen that, only as far as a measurement needs, in its metadata::
 
@@ -49,53 +51,68 @@ class Tolerance:
         given = dict(cell.metadata.get("tolerance", {}))
         if not given:
             return cls()
+        where = f"in the tolerance of {cell.source[:80]!r}"
         if not str(given.pop("reason", "")).strip():
-            raise ValueError(f"a cell's tolerance needs a reason: {cell.source[:80]!r}")
+            raise ValueError(f"a reason is required {where}")
         unknown = set(given) - {"units", "integers"}
         if unknown:
-            raise ValueError(f"unknown tolerance keys {sorted(unknown)} in {cell.source[:80]!r}")
+            raise ValueError(f"unknown keys {sorted(unknown)} {where}")
+        if not all(isinstance(value, int) and not isinstance(value, bool) for value in given.values()):
+            raise ValueError(f"units and integers must be whole numbers {where}, got {given}")
+        if given.get("units", 1) < 1 or given.get("integers", 0) < 0:
+            raise ValueError(f"units must be at least 1 and integers at least 0 {where}, got {given}")
         return cls(**given)
 
 
 def unit(token: str) -> float | None:
     """One unit of the last printed digit of a decimal number; None for an integer.
 
-    >>> unit("0.8517"), unit("2697.3"), unit("2.50e-04"), unit("1484")
-    (0.0001, 0.1, 1e-06, None)
+    >>> unit("0.8517"), unit("2697.3"), unit("2.50e-04"), unit("1484"), unit("31.")
+    (0.0001, 0.1, 1e-06, None, None)
     """
     mantissa, _, exponent = token.lower().partition("e")
-    if "." not in mantissa and not exponent:
-        return None
     decimals = len(mantissa.partition(".")[2])
+    if not decimals and not exponent:
+        return None
     return float(f"1e{int(exponent or 0) - decimals}")
+
+
+def is_setting(token: str) -> bool:
+    """Whether a decimal has a single significant digit, as a setting does (``0.2``, ``1e-3``).
+
+    >>> is_setting("0.2"), is_setting("1e-3"), is_setting("0.09"), is_setting("0.10"), is_setting("0.0000")
+    (True, True, True, False, False)
+    """
+    digits = token.lower().partition("e")[0].lstrip("+-").replace(".", "").lstrip("0")
+    return len(digits) == 1
 
 
 def moved(stored: str, new: str) -> tuple[float, float] | None:
     """How far the numbers of ``new`` are from those of ``stored``.
 
-    Returns (the largest move of a decimal number, in units of its last printed digit; the
+    Returns (the largest move of a decimal number, in units of its last stored digit; the
     largest move of an integer), or None when the texts differ in more than their numbers
-    (other words, a different count of numbers, an integer where a decimal was).
+    (other words, a different count of numbers, an integer where a decimal was, a changed
+    setting).
 
     >>> moved("loss 0.8517 after 5 epochs", "loss 0.8520 after 6 epochs")
-    (3.0, 1.0)
-    >>> print(moved("identical: True", "identical: False"))
-    None
+    (3.0, 1)
+    >>> print(moved("identical: True", "identical: False"), moved("lr 1e-3", "lr 2e-3"))
+    None None
     """
     old_numbers, new_numbers = NUMBER.findall(stored), NUMBER.findall(new)
-    skeleton = [SPACES.sub(" ", part) for part in NUMBER.split(stored)]
-    if skeleton != [SPACES.sub(" ", part) for part in NUMBER.split(new)]:
+    skeleton = [SPACES.sub("", part) for part in NUMBER.split(stored)]
+    if skeleton != [SPACES.sub("", part) for part in NUMBER.split(new)]:
         return None
-    decimals = integers = 0.0
+    decimals, integers = 0.0, 0
     for old, fresh in zip(old_numbers, new_numbers, strict=True):
         old_unit, new_unit = unit(old), unit(fresh)
-        difference = abs(float(old) - float(fresh))
         if old_unit is None and new_unit is None:
-            integers = max(integers, difference)
-        elif old_unit is None or new_unit is None:
+            integers = max(integers, abs(int(old.rstrip(".")) - int(fresh.rstrip("."))))
+        elif old_unit is None or new_unit is None or (is_setting(old) and float(old) != float(fresh)):
             return None
         else:
-            decimals = max(decimals, round(difference / max(old_unit, new_unit), 6))
+            decimals = max(decimals, round(abs(float(old) - float(fresh)) / old_unit, 6))
     return decimals, integers
 
 
@@ -124,12 +141,19 @@ def deviation(stored: str, new: str, tolerance: Tolerance) -> float | None:
     )
 
 
-def _texts(output) -> list[tuple[dict, str]]:
-    """The (container, key) pairs of an output that hold text to compare."""
-    if output.get("output_type") == "stream":
-        return [(output, "text")]
-    data = output.get("data", {})
-    return [(data, key) for key in TEXT_KEYS if key in data]
+def _texts(outputs) -> dict[tuple[str, str], list[dict]]:
+    """The outputs' texts to compare, by kind (a stream's name or a MIME type), in order.
+
+    nbval compares outputs grouped the same way, so the order between kinds does not matter.
+    """
+    texts: dict[tuple[str, str], list[dict]] = {}
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            texts.setdefault(("stream", output.get("name", "")), []).append({"box": output, "key": "text"})
+        for key in TEXT_KEYS:
+            if key in output.get("data", {}):
+                texts.setdefault(("data", key), []).append({"box": output["data"], "key": key})
+    return texts
 
 
 def _log(cell: IPyNbCell, distance: tuple[float, float] | None, tolerance: Tolerance) -> None:
@@ -153,13 +177,13 @@ _compare_outputs = IPyNbCell.compare_outputs
 def compare_outputs(self, test, ref, skip_compare=None):
     """nbval's comparison, after replacing each new text that agrees in its numbers by the stored one."""
     tolerance = Tolerance.of(self.cell)
+    stored_texts = _texts(ref)
     changed, worst = False, (0.0, 0.0)
-    for new, stored in zip(test, ref, strict=False):  # a different count: nbval reports it
-        if (new.get("output_type"), new.get("name")) != (stored.get("output_type"), stored.get("name")):
-            continue
-        for (new_box, key), (stored_box, stored_key) in zip(_texts(new), _texts(stored), strict=False):
-            old_text, new_text = self.sanitize(stored_box[key]), self.sanitize(new_box[key])
-            if key != stored_key or old_text == new_text:
+    for kind, new_texts in _texts(test).items():
+        for new, stored in zip(new_texts, stored_texts.get(kind, []), strict=False):  # counts: nbval
+            old_text = self.sanitize(stored["box"][stored["key"]])
+            new_text = self.sanitize(new["box"][new["key"]])
+            if old_text == new_text:
                 continue
             changed, distance = True, moved(old_text, new_text)
             worst = (
@@ -169,7 +193,7 @@ def compare_outputs(self, test, ref, skip_compare=None):
             )
             fraction = deviation(old_text, new_text, tolerance)
             if fraction is not None and fraction <= 1:
-                new_box[key] = stored_box[key]
+                new["box"][new["key"]] = stored["box"][stored["key"]]
     if changed:
         _log(self, worst, tolerance)
     return _compare_outputs(self, test, ref, skip_compare)
@@ -187,4 +211,5 @@ def pytest_configure(config):
     """
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
-        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        os.environ["OMP_NUM_THREADS"] = str(max(1, cores // workers))

@@ -7,13 +7,15 @@ Usage (from the repository root)::
     python tests/portability.py --list               # the configurations and their settings
 
 Each configuration re-runs ``pytest notebooks`` (nbval with ``tests/nbval_numbers.py``) with
-environment variables that switch torch's and MKL's CPU kernels the way another machine would:
-fewer or more threads, no vector instructions, older instruction sets, MKL's reproducible mode.
+environment variables that switch torch's, MKL's and oneDNN's CPU kernels the way another machine
+would: fewer or more threads, torch's kernels without vector instructions, older instruction sets
+for MKL and oneDNN, MKL's reproducible mode. A machine can only switch its instruction sets down,
+never up: AVX-512, ARM and CUDA are not covered, and are what the tolerances' margin is for.
 For each configuration it prints the cells whose output was not identical to the stored one, how
 far their numbers moved (in units of the last printed digit, or "text" when more than numbers
 changed) against what the cell allows, and whether the notebook tests passed. It exits non-zero
-if any configuration failed. Use it to choose a cell's ``tolerance``: the smallest that passes
-everywhere.
+if any configuration failed. Use it to choose a cell's ``tolerance``: twice the largest move it
+measures, the margin being for the machines it cannot emulate.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
     "MKL_ENABLE_INSTRUCTIONS=AVX2": {"MKL_ENABLE_INSTRUCTIONS": "AVX2"},
     "MKL_ENABLE_INSTRUCTIONS=SSE4_2": {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
     "MKL_CBWR=COMPATIBLE": {"MKL_CBWR": "COMPATIBLE"},
+    "SSE4.2 everywhere": {
+        "ATEN_CPU_CAPABILITY": "default",
+        "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+        "ONEDNN_MAX_CPU_ISA": "SSE41",
+    },
 }
 
 
@@ -45,10 +52,10 @@ def run(name: str, pytest_args: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "moved.jsonl"
         env = {**os.environ, **CONFIGURATIONS[name], "NBVAL_NUMBERS_REPORT": str(report)}
-        command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-n", "0", *pytest_args]
+        command = [sys.executable, "-m", "pytest", "-q", "-n", "0", *(pytest_args or ["notebooks"])]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         moved = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
-    failed = sorted(set(re.findall(r"^FAILED (.+?) - ", result.stdout, re.MULTILINE)))
+    failed = sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+(?: \d+)?)", result.stdout, re.MULTILINE)))
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     if result.returncode not in (0, 1):  # not a test failure: pytest itself could not run
         summary += "\n" + (result.stdout + result.stderr)[-2000:]
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         help="a configuration to run (repeatable); default: all",
     )
     parser.add_argument("--list", action="store_true", help="print the configurations and exit")
-    parser.add_argument("pytest_args", nargs="*", help="passed on to pytest, e.g. a notebook's path")
+    parser.add_argument("pytest_args", nargs="*", help="passed on to pytest; default: notebooks")
     args = parser.parse_args(argv)
     if args.list:
         for name, env in CONFIGURATIONS.items():

@@ -1,6 +1,7 @@
 """Hygiene of every notebook: the conventions of CONTRIBUTING.md, checked."""
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -87,42 +88,88 @@ def test_no_cell_raises(notebook):
         assert not any(output.output_type == "error" for output in cell.outputs), cell.source
 
 
+GLOBAL_CHANGES = (
+    r"^\s*%xmode",
+    r"\bset_num_threads\(",
+    r"\bset_default_(dtype|device)\(",
+    r"\bset_printoptions\(",
+    r"\bset_option\(",
+    r"rcParams\b",
+    r"\bstyle\.use\(",
+    r"^\s*torch\.set_grad_enabled\(",  # as a statement, not as `with torch.set_grad_enabled(...)`
+    r"^\s*warnings\.(filterwarnings|simplefilter)\(",  # allowed only inside `with catch_warnings`
+)
+
+
+def global_changes(source):
+    """The patterns of GLOBAL_CHANGES that ``source`` matches, outside ``with warnings.catch_warnings``."""
+    lines, inside = [], None
+    for line in source.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if inside is not None and line.strip() and indent <= inside:
+            inside = None
+        if "catch_warnings(" in line and line.lstrip().startswith("with "):
+            inside = indent
+        elif inside is None:
+            lines.append(line)
+    text = "\n".join(lines)
+    return [pattern for pattern in GLOBAL_CHANGES if re.search(pattern, text, re.MULTILINE)]
+
+
+def test_global_changes_are_found():
+    assert global_changes("%xmode Minimal\nx = 1") and global_changes("torch.set_num_threads(1)")
+    assert global_changes("plt.rcParams.update({})") and global_changes("pd.set_option('x', 1)")
+    assert global_changes("warnings.filterwarnings('ignore')")
+    assert not global_changes("with warnings.catch_warnings():\n    warnings.simplefilter('always')\nx = 1")
+    assert not global_changes("with cu.num_threads(1):\n    fit()")
+    assert not global_changes("with torch.set_grad_enabled(False):\n    y = f(x)")
+
+
 def test_no_cell_changes_global_state_for_the_cells_after_it(notebook):
     _path, nb = notebook
     for cell in code_cells(nb):
-        for pattern in (
-            r"^\s*%xmode",
-            r"torch\.set_num_threads\(",
-            r"torch\.set_default_dtype\(",
-            r"torch\.set_printoptions\(",
-            r"plt\.rcParams\[",
-        ):
-            assert not re.search(pattern, cell.source, re.MULTILINE), (pattern, cell.source)
+        assert not global_changes(cell.source), cell.source
+
+
+TIMED = re.compile(r"second|time|timing|elapsed|duration|latency")
 
 
 def timing_comparisons(source):
-    """Comparisons in assert statements that involve a time (a name with "second", "time" or "timing")."""
+    """Comparisons in assert statements between a time and anything but zero.
+
+    A time is a name, attribute or string key that mentions seconds, time, elapsed, duration and
+    the like. Each pair of a chained comparison (``0 < a < b``) is judged on its own.
+    """
     found = []
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Assert):
             continue
         for compare in (n for n in ast.walk(node.test) if isinstance(n, ast.Compare)):
             sides = [compare.left, *compare.comparators]
-            names = {
-                n.id if isinstance(n, ast.Name) else n.value
-                for side in sides
-                for n in ast.walk(side)
-                if isinstance(n, ast.Name) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
-            }
-            timed = any(re.search(r"second|time|timing", str(name)) for name in names)
-            against_zero = any(isinstance(side, ast.Constant) and side.value == 0 for side in sides)
-            if timed and not against_zero:
-                found.append(ast.unparse(compare))
+            for left, right in itertools.pairwise(sides):
+                words = set()
+                for side in (left, right):
+                    for n in ast.walk(side):
+                        if isinstance(n, ast.Name):
+                            words.add(n.id)
+                        elif isinstance(n, ast.Attribute):
+                            words.add(n.attr)
+                        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+                            words.add(n.value)
+                timed = any(TIMED.search(word) for word in words)
+                against_zero = any(
+                    isinstance(side, ast.Constant) and side.value == 0 for side in (left, right)
+                )
+                if timed and not against_zero:
+                    found.append(f"{ast.unparse(left)} vs {ast.unparse(right)}")
     return found
 
 
 def test_timing_comparisons_are_found():
-    assert timing_comparisons("assert fast_seconds < 15 and x == 1") == ["fast_seconds < 15"]
+    assert timing_comparisons("assert fast_seconds < 15 and x == 1") == ["fast_seconds vs 15"]
+    assert timing_comparisons("assert 0 < fast_seconds < slow_seconds") == ["fast_seconds vs slow_seconds"]
+    assert timing_comparisons("assert result.seconds < 15") and timing_comparisons("assert elapsed < 15")
+    assert not timing_comparisons('assert speed["steps"].sum() == len(X_fit_t)')
     assert timing_comparisons('assert speed["seconds"].iloc[3] < speed["seconds"].iloc[1]')
     assert timing_comparisons("assert seconds > 0 and math.isfinite(seconds)") == []
     assert timing_comparisons("assert steps.sum() == sample.sum()") == []

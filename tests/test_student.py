@@ -21,33 +21,83 @@ IDS = [path.name for path in NOTEBOOKS]
 SHORT = NOTEBOOKS[:2]  # the two shortest lessons, executed as a learner would get them
 
 
-def names(source, context):
-    """Names that ``source`` binds (context ast.Store) or reads (ast.Load), at any depth."""
-    tree = ast.parse(
+SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def parse(source):
+    return ast.parse(
         "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
     )
-    found = {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, context)
-    }
-    if context is ast.Store:
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                found.add(node.name)
-            elif isinstance(node, ast.arg):  # a parameter: what the body reads by its name is local
-                found.add(node.arg)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def bound(node):
+    """Names a module, function, lambda or comprehension binds in its own scope (not in nested ones)."""
+    found = set()
+    if isinstance(node, COMPREHENSIONS):
+        stack = [generator.target for generator in node.generators]
+    elif isinstance(node, ast.Lambda):
+        stack = [node.body]
+    else:
+        stack = list(node.body)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        arguments = node.args
+        found |= {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        found |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a}
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(child.name)
+        elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+            found.add(child.id)
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            found.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
+        elif not isinstance(child, (ast.Lambda, *COMPREHENSIONS)):
+            stack.extend(ast.iter_child_nodes(child))
     return found
+
+
+def top_level_names(source):
+    """Names a cell binds at the top level of the notebook."""
+    return bound(parse(source))
+
+
+def free_reads(source):
+    """Names a cell reads from the notebook's top level: reads of local names do not count."""
+    reads = set()
+
+    def visit(node, local):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, *COMPREHENSIONS)):
+            local = local | bound(node)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            reads.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child, local)
+
+    visit(parse(source), frozenset())
+    return reads
 
 
 def reads_of_solution_only_names(notebook):
     """(name, cell source) for each kept cell that reads a name bound only in solution cells."""
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     kept = [cell for cell in code if not student.is_solution(cell)]
-    bound_by_solutions = set().union(*(names(c.source, ast.Store) for c in code if student.is_solution(c)))
-    bound_elsewhere = set().union(*(names(cell.source, ast.Store) for cell in kept))
-    only_in_solutions = bound_by_solutions - bound_elsewhere
-    return [(name, cell.source) for cell in kept for name in names(cell.source, ast.Load) & only_in_solutions]
+    bound_by_solutions = set().union(*(top_level_names(c.source) for c in code if student.is_solution(c)))
+    only_in_solutions = bound_by_solutions - set().union(*(top_level_names(cell.source) for cell in kept))
+    return [
+        (name, cell.source) for cell in kept for name in sorted(free_reads(cell.source) & only_in_solutions)
+    ]
 
 
 def solution_only_lines(notebook):
@@ -118,6 +168,14 @@ def test_a_cell_that_needs_a_solution_is_found():
         ]
     )
     assert reads_of_solution_only_names(notebook) == [("helper", "print(answer(), helper)")]
+    scoped = new_notebook(
+        cells=[
+            new_code_cell("def fit(model):\n    return [model for model in range(2)]"),
+            new_code_cell("model = 3", metadata={"tags": ["solution"]}),
+            new_code_cell("print(model)"),
+        ]
+    )
+    assert reads_of_solution_only_names(scoped) == [("model", "print(model)")]  # a parameter hides nothing
 
 
 @pytest.mark.parametrize("path", SHORT, ids=[path.name for path in SHORT])
