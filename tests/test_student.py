@@ -1,9 +1,11 @@
 """The student edition: no solutions, runs without error, every check says "not attempted yet".
 
 Running a student edition re-executes its lesson, which nbval already does for the full edition:
-so the two short lessons are run for real, and for every lesson a static test shows that no
-cell the student edition keeps reads a name that only a solution cell defines. (The check cells'
-"not attempted yet" outputs, printed before each solution runs, are compared by nbval.)
+so lesson 02 is run for real here (lesson 01 is, as the untouched submission of tests/test_grade.py),
+and for every lesson a static test shows that no cell the student edition keeps reads a name that
+only a solution cell defines. (The check cells' "not attempted yet" outputs, printed before each
+solution runs, are compared by nbval.) The handout stands alone: no mention of solutions, and its
+badges open the handout's own copy, never the full edition.
 """
 
 import ast
@@ -14,11 +16,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_utils import student
+from course_utils import stamp, student
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
-SHORT = NOTEBOOKS[:2]  # the two shortest lessons, executed as a learner would get them
+SHORT = NOTEBOOKS[1:2]  # a short lesson, executed as a learner would get it
 
 
 SCOPES = (
@@ -147,7 +149,73 @@ def test_student_edition_keeps_everything_but_the_solutions(editions, path):
     kept = [cell.source for cell in full.cells if not student.is_solution(cell)]
     edition = [cell.source for cell in editions[path.name].cells]
     assert edition[1:] == kept[1:]
-    assert edition[0].startswith(kept[0]) and student.EDITION_NOTE in edition[0]  # badge intact
+    assert edition[0] == stamp._BADGE.sub("", kept[0]) + "\n\n" + student.EDITION_NOTE
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_the_handout_does_not_mention_solutions_it_does_not_have(editions, path):
+    for cell in editions[path.name].cells:
+        if cell.cell_type == "markdown":
+            text = cell.source.lower().replace("least-squares solution", "")  # the mathematical kind
+            assert "solution" not in text, cell.source
+
+
+def test_the_handouts_badge_opens_the_handout_never_the_full_edition(tmp_path, capsys):
+    full = tmp_path / NOTEBOOKS[0].name
+    full.write_bytes(NOTEBOOKS[0].read_bytes())
+    stamp.stamp(full, "my-school/pytorch-course", "v1.0")  # the full edition, published with a badge
+    assert "colab.research.google.com/github/my-school/pytorch-course" in full.read_text()
+    (alone,) = student.write_student_edition([full], tmp_path / "plain")
+    assert "colab.research.google.com" not in nbformat.read(alone, as_version=4).cells[0].source
+    argv = [
+        "--source",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "handout"),
+        "--repository",
+        "my-school/handouts",
+    ]
+    student.main([*argv, "--ref", "week1", "--path", "lesson01/", "--hub", "https://hub.my-school.org"])
+    top = nbformat.read(tmp_path / "handout" / full.name, as_version=4).cells[0].source
+    link = f"https://colab.research.google.com/github/my-school/handouts/blob/week1/lesson01/{full.name}"
+    assert top.count("colab.research.google.com/github") == 1 and f"]({link})" in top
+    assert top.splitlines()[0].startswith("# 01")  # the badge goes under the title
+    printed = capsys.readouterr().out
+    assert (
+        "https://hub.my-school.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fmy-school%2Fhandouts"
+        f"&branch=week1&urlpath=lab%2Ftree%2Fhandouts%2Flesson01%2F{full.name}"
+    ) in printed
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--repository", "my-school/handouts"], "--repository and --ref go together"),
+        (["--ref", "main"], "--repository and --ref go together"),
+        (["--hub", "https://hub.my-school.org"], "--hub needs both"),
+        (["--repository", "not a repository", "--ref", "main"], "repository must be a GitHub OWNER/NAME"),
+        (["--repository", "me/handouts", "--ref", "main branch"], "ref must be a branch or tag"),
+        (["--repository", "me/handouts", "--ref", "../main"], "ref must be a branch or tag"),
+        (
+            ["--repository", "me/handouts", "--ref", "main", "--hub", "hub.org"],
+            "hub must be the hub's address",
+        ),
+    ],
+)
+def test_a_bad_handout_address_is_a_usage_error(tmp_path, capsys, options, message):
+    with pytest.raises(SystemExit):
+        student.main(
+            [
+                "--notebook",
+                NOTEBOOKS[0].name,
+                "--source",
+                str(NOTEBOOKS[0].parent),
+                "--out",
+                str(tmp_path),
+                *options,
+            ]
+        )
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -1,14 +1,19 @@
-"""Checks for the exercises of notebook 02 (autograd)."""
+"""Checks for the exercises of notebook 02 (autograd).
+
+Every check works out the right answer with autograd itself, so the reference is computed, never
+typed in, and it is never printed: a wrong answer is told which items are wrong, with a hint.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
-from course_utils.check import Verdict, call, check_close, is_stub, verdict
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
 
-#: The expressions of exercise 2, in the order the notebook lists them.
+#: The expressions of exercise 2 (a), in the order the notebook lists them.
 REQUIRES_GRAD_CASES = (
     "w * 2",
     "(w * 2).sum()",
@@ -18,56 +23,187 @@ REQUIRES_GRAD_CASES = (
     "w.grad after loss.backward()",
 )
 
+#: The tensors of the leaf question of section 5, in the order the notebook lists them.
+LEAF_CASES = (
+    "loss",
+    "torch.ones(3) * 2",
+    "torch.ones(3) * w",
+    "torch.ones(3).requires_grad_()",
+)
 
-def several_ops(df_da: Any, df_db: Any) -> Verdict:
-    """Exercise 1: the hand-derived gradient of ``f = (a*b + sin(a))**2 / b`` at a=1.5, b=-2.
 
-    Example:
-        >>> import math
-        >>> u = 1.5 * -2.0 + math.sin(1.5)
-        >>> several_ops(2 * u * (-2.0 + math.cos(1.5)) / -2.0, 2 * u * 1.5 / -2.0 - u**2 / 4.0)
-        ✅ df/da and df/db: correct
-        True
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _judge_flags(
+    predictions: Any, actual: dict[str, bool], nudge: str, clues: dict[str, str], *, name: str
+) -> None:
+    """Judge a dict of True/False predictions against ``actual``: which are wrong, how many are open.
+
+    Nothing filled in is "not attempted"; entries still ``...`` next to filled ones are counted.
     """
-    name = "df/da and df/db"
-    if is_stub(df_da) or is_stub(df_db):
-        return verdict(name, None)
-    a = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
-    b = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)
-    expected = torch.stack(torch.autograd.grad((a * b + torch.sin(a)) ** 2 / b, (a, b)))
-    try:
-        answer = torch.tensor([float(df_da), float(df_db)], dtype=torch.float64)
-    except (TypeError, ValueError) as error:
-        return verdict(name, False, expected="two numbers", got=f"{df_da!r}, {df_db!r} ({error})")
-    return check_close(
-        name,
-        answer,
-        expected,
-        atol=1e-6,
-        hint=(
-            "write u = a*b + sin(a), so f = u**2 / b; then df/da = (2u/b) * du/da, "
-            "and b appears twice in f: inside u and in the division"
-        ),
+    if not isinstance(predictions, dict):
+        raise Wrong(
+            f"{name} should be a dict from each expression to True or False, "
+            f"but it is a {type(predictions).__name__}",
+            "keep the dict of the exercise cell and replace each `...` by True or False",
+        )
+    missing = [case for case in actual if case not in predictions]
+    unknown = [key for key in predictions if key not in actual]
+    if missing or unknown:
+        problems = [f"missing: {', '.join(map(repr, missing))}"] if missing else []
+        problems += [f"not asked about: {', '.join(map(repr, unknown))}"] if unknown else []
+        raise Wrong(
+            f"{name} should have exactly the keys of the exercise cell; {'; '.join(problems)}",
+            "keep the keys as they are written and change only the values",
+        )
+    still_open = [case for case in actual if is_stub(predictions[case])]
+    if len(still_open) == len(actual):
+        raise NotAttempted
+    filled = [case for case in actual if case not in still_open]
+    not_flags = [case for case in filled if not isinstance(predictions[case], (bool, np.bool_))]
+    if not_flags:
+        raise Wrong(
+            "each prediction should be True or False; "
+            + ", ".join(f"{case!r} is {predictions[case]!r}" for case in not_flags),
+            "write True or False without quotes",
+        )
+    wrong = [case for case in filled if bool(predictions[case]) != actual[case]]
+    open_note = f"{_plural(len(still_open), 'entry is', 'entries are')} still `...`: " + ", ".join(
+        map(repr, still_open)
+    )
+    if wrong:
+        verb = "is" if len(wrong) == 1 else "are"
+        message = f"{len(wrong)} of your {len(filled)} predictions {verb} wrong: "
+        message += ", ".join(map(repr, wrong))
+        if still_open:
+            message += f"\n{open_note}"
+        fuller = "look again at " + "; ".join(f"{case!r}: {clues[case]}" for case in wrong)
+        raise Wrong(message, nudge, fuller)
+    if still_open:
+        raise Wrong(
+            f"the {_plural(len(filled), 'prediction', 'predictions')} you made "
+            f"{'is' if len(filled) == 1 else 'are'} right; {open_note}",
+            "replace each remaining `...` by True or False",
+        )
+
+
+def _one_number(name: str, answer: Any) -> float:
+    """``answer`` as a float (a Python number or a one-element tensor), or :class:`Wrong`."""
+    if isinstance(answer, torch.Tensor):
+        if answer.numel() != 1:
+            raise Wrong(f"{name} should be one number, but it is a tensor of shape {tuple(answer.shape)}")
+        answer = answer.item()
+    if isinstance(answer, (bool, str)) or not isinstance(answer, (int, float, np.number)):
+        raise Wrong(f"{name} should be a number, but it is {answer!r}", "write the number, e.g. 2.5")
+    return float(answer)
+
+
+@check("02.accumulated_gradient", "gradients accumulate", points=1)
+def accumulated_gradient(grad_after_loop: Any) -> None:
+    """Predict ``x.grad`` after a loop that calls ``(x**2).backward()`` three times at x = 3.
+
+    The loop, from a fresh ``x = torch.tensor(3.0, requires_grad=True)``, never resets ``x.grad``.
+    """
+    value = _one_number("grad_after_loop", grad_after_loop)
+    x = torch.tensor(3.0, requires_grad=True)
+    for _ in range(3):
+        (x**2).backward()
+    assert x.grad is not None
+    one_call = 2 * x.item()
+    if abs(value - x.grad.item()) <= 1e-6:
+        return
+    hints = (
+        "read the first sentence of section 4 again: what does backward() do with what .grad already holds?",
+        "nothing in the loop resets x.grad, and each backward() call adds its gradient to it",
+    )
+    if abs(value - one_call) <= 1e-6:
+        raise Wrong(f"x.grad = {value:g} is what one backward() call leaves; the loop makes three", *hints)
+    raise Wrong(f"x.grad = {value:g} is not what the loop leaves", *hints)
+
+
+@check("02.leaf_predictions", "leaf predictions", points=1)
+def leaf_predictions(predictions: Any) -> None:
+    """Predict ``is_leaf`` for each of :data:`LEAF_CASES`.
+
+    ``w = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)``, ``hidden = w * 2`` and
+    ``loss = (hidden**2).sum()``, as in section 5 of the notebook.
+    """
+    w = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    loss = ((w * 2) ** 2).sum()
+    actual = {
+        "loss": loss.is_leaf,
+        "torch.ones(3) * 2": (torch.ones(3) * 2).is_leaf,
+        "torch.ones(3) * w": (torch.ones(3) * w).is_leaf,
+        "torch.ones(3).requires_grad_()": torch.ones(3).requires_grad_().is_leaf,
+    }
+    _judge_flags(
+        predictions,
+        actual,
+        "section 1 defines a leaf: any tensor that autograd did not produce by an operation it "
+        "recorded. Ask for each tensor: was the operation that made it recorded?",
+        {
+            "loss": "it comes out of operations on w; were they recorded?",
+            "torch.ones(3) * 2": "does any input require grad? If none does, is the product recorded?",
+            "torch.ones(3) * w": "one input requires grad; is the product recorded?",
+            "torch.ones(3).requires_grad_()": "requires_grad_() sets a flag on an existing tensor "
+            "in place; it is not an operation autograd records",
+        },
+        name="leaf_predictions",
     )
 
 
-def requires_grad_predictions(predictions: Any) -> Verdict:
-    """Exercise 2: predict ``requires_grad`` for each of :data:`REQUIRES_GRAD_CASES`.
-
-    Example:
-        >>> requires_grad_predictions(dict(zip(REQUIRES_GRAD_CASES, [True, True, False, False, True, False])))
-        ✅ requires_grad predictions: correct
-        True
-    """
-    name = "requires_grad predictions"
-    if not isinstance(predictions, dict):
-        if is_stub(predictions):
-            return verdict(name, None)
-        return verdict(
-            name, False, expected="a dict from expression to True/False", got=type(predictions).__name__
+@check("02.several_ops", "df/da and df/db by hand", points=2)
+def several_ops(df_da: Any, df_db: Any) -> None:
+    """The partial derivatives of ``f = (a*b + sin(a))**2 / b`` at a = 1.5, b = -2, as two numbers."""
+    a = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)
+    u = a * b + torch.sin(a)
+    want_a, want_b = torch.autograd.grad(u**2 / b, (a, b))
+    only_inside_u = (2 * u * a / b).item()  # b differentiated inside u only
+    only_division = (-(u**2) / b**2).item()  # b differentiated in the division only
+    hints_a = (
+        "write u = a*b + sin(a), so f = u**2 / b; the chain rule gives df/da = (2u / b) * du/da",
+        "du/da is the derivative of a*b + sin(a) with b held fixed; b does not change with a",
+    )
+    try:
+        got_b = float(df_db)
+    except (TypeError, ValueError, RuntimeError):
+        got_b = float("nan")
+    if abs(got_b - only_inside_u) <= 1e-6:
+        nudge_b = "you differentiated only the b inside u; b also divides u**2, and that part counts too"
+    elif abs(got_b - only_division) <= 1e-6:
+        nudge_b = "you differentiated only the division by b; b also sits inside u, and that counts too"
+    else:
+        nudge_b = "b appears twice in f = u**2 / b: inside u and in the division; both parts contribute"
+    hints_b = (
+        nudge_b,
+        "use the product rule on u**2 * (1/b): one term with du/db = a, one with d(1/b)/db = -1/b**2",
+    )
+    problems = []
+    for name, got, want, hints in (("df_da", df_da, want_a, hints_a), ("df_db", df_db, want_b, hints_b)):
+        try:
+            compare(name, got, want, *hints, atol=1e-6, rtol=1e-5)
+        except Wrong as wrong:
+            problems.append(wrong)
+    if problems:
+        stages = max(len(problem.hints) for problem in problems)
+        raise Wrong(
+            "\n".join(problem.message for problem in problems),
+            *(
+                "; ".join(problem.hints[min(stage, len(problem.hints) - 1)] for problem in problems)
+                for stage in range(stages)
+            ),
         )
-    if any(is_stub(value) for value in predictions.values()):
-        return verdict(name, None)
+
+
+@check("02.requires_grad_predictions", "requires_grad predictions", points=1)
+def requires_grad_predictions(predictions: Any) -> None:
+    """Predict ``requires_grad`` for each of :data:`REQUIRES_GRAD_CASES`.
+
+    ``w = torch.tensor([1.0, 2.0], requires_grad=True)`` and ``loss = (w * 2).sum()``.
+    """
     w = torch.tensor([1.0, 2.0], requires_grad=True)
     with torch.no_grad():
         under_no_grad = w * 2
@@ -81,66 +217,71 @@ def requires_grad_predictions(predictions: Any) -> Verdict:
         "w.detach().requires_grad_() * 2": (w.detach().requires_grad_() * 2).requires_grad,
         "w.grad after loss.backward()": w_grad.requires_grad,
     }
-    wrong = [case for case in REQUIRES_GRAD_CASES if predictions.get(case) != actual[case]]
-    return verdict(
-        name,
-        not wrong,
-        expected={case: actual[case] for case in wrong},
-        got={case: predictions.get(case, "missing") for case in wrong},
-        hint=(
-            "a result requires grad when any input does and recording is on; detach() and "
-            "no_grad() switch recording off, and a .grad holds plain numbers"
-        ),
+    _judge_flags(
+        predictions,
+        actual,
+        "a result requires grad when at least one of its inputs requires grad and recording is on",
+        {
+            "w * 2": "one input requires grad; is anything switching recording off? (section 1)",
+            "(w * 2).sum()": "sum() is an operation like any other (section 1)",
+            "w.detach() * 2": "what does detach() return, and does it require grad? (section 6)",
+            "w * 2 inside torch.no_grad()": "what is recorded inside no_grad()? (section 7)",
+            "w.detach().requires_grad_() * 2": "requires_grad_() sets the flag of the tensor it is "
+            "called on, in place",
+            "w.grad after loss.backward()": "look at how w.grad prints in section 5: does it show "
+            "grad_fn or requires_grad?",
+        },
+        name="predictions",
     )
 
 
-def detached_gradient(answer: Any) -> Verdict:
-    """Exercise 2b: ``x.grad`` for ``z = y.detach() * x`` with ``y = x**2`` at x = 2.
-
-    Example:
-        >>> detached_gradient(4.0)
-        ✅ gradient through a detached factor: correct
-        True
-    """
-    return check_close(
-        "gradient through a detached factor",
-        answer,
-        4.0,
-        hint=(
-            "the detached y is a constant (its value is 4); only the factor x "
-            "is differentiated, so dz/dx = y, not d(x**3)/dx = 3x**2 = 12"
-        ),
+@check("02.detached_gradient", "gradient through a detached factor", points=1)
+def detached_gradient(answer: Any) -> None:
+    """Predict ``x.grad`` after ``z.backward()``, for ``y = x**2`` and ``z = y.detach() * x`` at x = 2."""
+    value = _one_number("dz_dx_with_detach", answer)
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x**2
+    (y.detach() * x).backward()
+    assert x.grad is not None
+    if abs(value - x.grad.item()) <= 1e-6:
+        return
+    hints = (
+        "autograd does not know where a detached tensor came from: to it, y.detach() is a plain number",
+        "call the value of y.detach() at x = 2 a constant c; then z = c * x. What is dz/dx?",
     )
+    if abs(value - 3 * x.item() ** 2) <= 1e-6:
+        raise Wrong(f"{value:g} is d(x**3)/dx at x = 2: the gradient as if nothing were detached", *hints)
+    if abs(value - 2 * x.item() ** 2) <= 1e-6:
+        raise Wrong(f"{value:g} = (dy/dx) * x: it differentiates the factor that detach() cut off", *hints)
+    raise Wrong(f"x.grad = {value:g} is not right", *hints)
 
 
-def central_difference(function: Any) -> Verdict:
-    """Exercise 3: a gradient by central differences, compared with autograd.
+@check("02.central_difference", "central differences", points=2)
+def central_difference(function: Any) -> None:
+    """``central_difference(f, x, eps=1e-3)``: the gradient of a scalar ``f`` at a 1-D float64 ``x``.
 
-    Example:
-        >>> def fd(f, x, eps=1e-3):
-        ...     steps = torch.eye(len(x), dtype=x.dtype) * eps
-        ...     return torch.stack([(f(x + s) - f(x - s)) / (2 * eps) for s in steps])
-        >>> central_difference(fd)
-        ✅ central differences: correct
-        True
+    Each element's derivative is estimated as ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)``,
+    nudging only element ``i``; the result has the shape of ``x``. It is compared with autograd.
     """
-    name = "central differences"
 
     def f(x: torch.Tensor) -> torch.Tensor:
         return (x**3).sum() + x.prod()
 
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
-    done, result = call(function, f, x.clone(), name="central_difference")
-    if not done:
-        return verdict(name, None)
-    (expected,) = torch.autograd.grad(f(x.requires_grad_(True)), x)
-    return check_close(
-        name,
+    given = x.clone()
+    result = run(function, f, given, name="central_difference")
+    if not torch.allclose(given, x, rtol=0, atol=1e-12):
+        raise Wrong(
+            "central_difference changed x in place: a gradient function must leave its input as it was",
+            "nudge a copy (x + step), not x itself",
+        )
+    tracked = x.clone().requires_grad_(True)
+    (expected,) = torch.autograd.grad(f(tracked), tracked)
+    compare(
+        "central_difference(f, x)",
         result,
         expected,
+        "for each i, nudge only x[i], by +eps and by -eps, and divide the change in f by 2*eps",
+        "build step = torch.zeros_like(x) with step[i] = eps; one estimate per element of x",
         atol=1e-4,
-        hint=(
-            "for each i, nudge only x[i] by +eps and -eps and divide the change "
-            "in f by 2*eps; the result has the shape of x"
-        ),
     )

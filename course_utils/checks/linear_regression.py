@@ -1,31 +1,47 @@
 """Checks for the exercises of notebook 03 (linear regression).
 
-All three use the lesson's data: the 11 thermometer readings, with the unknown
-readings scaled by 0.1 as in the notebook.
+The code exercises use the lesson's data: the 11 thermometer readings, with the unknown
+readings scaled by 0.1 as in the notebook. Every check compares with a reference computed here
+and says what is wrong without showing the reference's numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 
-from course_utils.check import Verdict, call, check_close, is_stub, verdict
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
 from course_utils.data import thermometer_readings
 
-#: The point (w2, w1, b) at which exercise 1's gradient is checked.
+#: The learning rates of the in-lesson prediction (raw readings), and the words it accepts.
+STEEP_RATES = (1e-4, 2e-4, 3.3e-4, 4e-4)
+STEEP_OUTCOMES = ("shrinks", "zigzags", "grows")
+#: Where exercise 1's gradient is checked: the scaled readings at (w2, w1, b) = (0.1, 1, -5), then
+#: three other points at (0.5, -1, 2), which catches code that reads the notebook's data or N = 11.
 QUADRATIC_POINT = (0.1, 1.0, -5.0)
-#: The learning rate and the threshold ``min_delta`` exercise 3 is checked with.
-EARLY_STOPPING_LR = 1e-2
-EARLY_STOPPING_CASES = (1e-3,)
+OTHER_DATA = ((1.0, 2.0, 3.0), (1.5, -0.5, 2.0))
+OTHER_POINT = (0.5, -1.0, 2.0)
 #: How many epochs exercise 2 runs, and the loss a converged run must end below.
 STABILITY_EPOCHS = 5000
 STABILITY_LOSS = 3.0
+#: Exercise 3: the learning rate, and the (min_delta, max_epochs) pairs it is run with. In the
+#: first three the loop stops early, and an update before the stopping test changes the result;
+#: in the last one it runs to max_epochs. The stops are far from a tie: float32 rounding of the
+#: loss (about 2e-7) does not move them.
+EARLY_STOPPING_LR = 1e-2
+EARLY_STOPPING_CASES = ((0.3, 5000), (50.0, 5000), (1e-3, 5000), (1e-3, 300))
 
 
 def _scaled_data() -> tuple[torch.Tensor, torch.Tensor]:
     celsius, unknown = thermometer_readings()
     return 0.1 * unknown, celsius  # (11,), (11,)
+
+
+def _hessian(u: torch.Tensor) -> torch.Tensor:
+    """The Hessian ``2/N · DᵀD`` of the MSE of ``w·u + b``, with ``D = [u, 1]``, in float64."""
+    design = torch.stack([u.double(), torch.ones_like(u, dtype=torch.float64)], dim=1)  # (N, 2)
+    return 2 * design.T @ design / len(u)  # (2, 2)
 
 
 def _as_vector(result: Any) -> Any:
@@ -40,104 +56,163 @@ def _as_vector(result: Any) -> Any:
     return result
 
 
-def quadratic_gradient(function: Any) -> Verdict:
+# ----------------------------------------------------------------- in section 5: a prediction
+def _steep_outcome(rate: float) -> str:
+    factor = 1 - rate * torch.linalg.eigvalsh(_hessian(thermometer_readings()[1]))[-1].item()
+    if factor >= 0:
+        return STEEP_OUTCOMES[0]
+    return STEEP_OUTCOMES[1] if factor > -1 else STEEP_OUTCOMES[2]
+
+
+@check("03.steep_error", "the error along the steep direction", points=1)
+def steep_error(predictions: Any) -> None:
+    """Prediction: what gradient descent on the raw readings does to the error along the steep direction.
+
+    ``predictions`` maps each learning rate of :data:`STEEP_RATES` to ``"shrinks"`` (keeps its
+    sign and shrinks), ``"zigzags"`` (changes sign every step and shrinks) or ``"grows"``
+    (changes sign every step and grows).
+    """
+    if not isinstance(predictions, dict):
+        raise Wrong(
+            f"give a dictionary {{learning rate: prediction}}, not a {type(predictions).__name__}",
+            "keep the dictionary of the exercise cell and replace each ... by a word",
+        )
+    try:
+        answers = {float(rate): answer for rate, answer in predictions.items()}
+    except (TypeError, ValueError):
+        answers = {}
+    if set(answers) != set(STEEP_RATES):
+        rates = ", ".join(f"{rate:g}" for rate in STEEP_RATES)
+        raise Wrong(f"the dictionary's keys should be the four learning rates {rates}, unchanged")
+    missing = [rate for rate in STEEP_RATES if is_stub(answers[rate])]
+    if len(missing) == len(STEEP_RATES):
+        raise NotAttempted
+    words = " or ".join(f'"{word}"' for word in STEEP_OUTCOMES)
+    if missing:
+        raise Wrong(
+            f"{len(missing)} of the {len(STEEP_RATES)} predictions are still `...`: give each one {words}"
+        )
+    unknown = [answer for answer in answers.values() if str(answer).strip().lower() not in STEEP_OUTCOMES]
+    if unknown:
+        raise Wrong(f"{unknown[0]!r} is not one of the three answers: write {words}")
+    wrong = [rate for rate in STEEP_RATES if str(answers[rate]).strip().lower() != _steep_outcome(rate)]
+    if wrong:
+        named = ", ".join(f"{rate:g}" for rate in wrong)
+        raise Wrong(
+            f"the prediction for {'learning rate' if len(wrong) == 1 else 'learning rates'} {named} "
+            f"is not right ({len(wrong)} of {len(STEEP_RATES)})",
+            "work out the factor 1 - lr·λ_max for each rate, with λ_max the steep curvature printed "
+            "above: its sign says whether the error changes sign, its size whether it gets smaller",
+            "after k steps the error is factorᵏ times the first one: a negative factor flips its sign "
+            "at every step; |factor| < 1 makes it shrink, |factor| > 1 makes it grow",
+        )
+
+
+# ----------------------------------------------------------------- exercise 1
+def _quadratic_reference(u: torch.Tensor, c: torch.Tensor, point: tuple[float, ...]) -> torch.Tensor:
+    leaves = [torch.tensor(value, requires_grad=True) for value in point]
+    loss = ((leaves[0] * u**2 + leaves[1] * u + leaves[2] - c) ** 2).mean()
+    return torch.stack(torch.autograd.grad(loss, leaves))  # (3,)
+
+
+@check("03.quadratic_gradient", "gradient of the quadratic model", points=2)
+def quadratic_gradient(function: Any) -> None:
     """Exercise 1: the hand-derived gradient of the quadratic model, compared with autograd.
 
-    ``function(u, c, w2, w1, b)`` must return ``[dL/dw2, dL/dw1, dL/db]`` (shape ``(3,)``)
-    for ``L = mean((w2*u**2 + w1*u + b - c)**2)``.
-
-    Example:
-        >>> def gradient(u, c, w2, w1, b):
-        ...     dloss_dpred = 2 * (w2 * u**2 + w1 * u + b - c) / u.numel()
-        ...     return torch.stack([(dloss_dpred * u**2).sum(), (dloss_dpred * u).sum(), dloss_dpred.sum()])
-        >>> quadratic_gradient(gradient)
-        ✅ gradient of the quadratic model: correct
-        True
+    ``function(u, c, w2, w1, b)`` must return ``[dL/dw2, dL/dw1, dL/db]`` (a tensor of shape
+    ``(3,)``, or a list of three numbers) for ``L = mean((w2*u**2 + w1*u + b - c)**2)``. It is
+    called on the scaled readings at :data:`QUADRATIC_POINT`, then on the three points of
+    :data:`OTHER_DATA` at :data:`OTHER_POINT`.
     """
-    name = "gradient of the quadratic model"
-    u, c = _scaled_data()
-    w2, w1, b = (torch.tensor(value) for value in QUADRATIC_POINT)
-    done, result = call(function, u, c, w2.clone(), w1.clone(), b.clone(), name="quadratic_gradient")
-    if not done:
-        return verdict(name, None)
-    leaves = [value.clone().requires_grad_(True) for value in (w2, w1, b)]
-    loss = ((leaves[0] * u**2 + leaves[1] * u + leaves[2] - c) ** 2).mean()
-    expected = torch.stack(torch.autograd.grad(loss, leaves))
-    return check_close(
-        name,
-        _as_vector(result),
-        expected,
-        atol=1e-3,
-        rtol=1e-4,
-        hint=(
-            "dL/dp = 2*(p - c)/N for each point; multiply it by dp/dw2 = u**2, "
-            "dp/dw1 = u and dp/db = 1, sum over the points, and return the three "
-            "sums in the order (w2, w1, b)"
-        ),
+    hints = (
+        "follow section 5: first dL/dpᵢ for each point, then multiply it by how pᵢ depends on "
+        "each parameter, and sum over the points",
+        "dL/dpᵢ = 2(pᵢ - cᵢ)/N; pᵢ depends on w2 through w2·uᵢ², on w1 through w1·uᵢ and on b "
+        "through b; return the three sums in the order (w2, w1, b)",
     )
+    scaled = _scaled_data()
+    other = (torch.tensor(OTHER_DATA[0]), torch.tensor(OTHER_DATA[1]))
+    for (u, c), point, where in (
+        (scaled, QUADRATIC_POINT, "on the scaled readings"),
+        (other, OTHER_POINT, f"on three other points, u = {list(OTHER_DATA[0])}"),
+    ):
+        values = [torch.tensor(value) for value in point]
+        got = _as_vector(run(function, u.clone(), c.clone(), *values, name="quadratic_gradient"))
+        expected = _quadratic_reference(u, c, point)
+        name = f"your gradient {where}"
+        try:
+            value = torch.as_tensor(got).detach().cpu()
+        except (TypeError, ValueError, RuntimeError):
+            value = None
+        if value is None or value.shape != expected.shape or value.is_complex() or value.dtype == torch.bool:
+            compare(name, got, expected, *hints)  # raises: not real numbers, or the wrong shape
+            continue
+        value = value.double()
+        close = torch.isclose(value, expected.double(), atol=1e-3, rtol=1e-4)
+        wrong = [
+            entry for entry, ok in zip(("dL/dw2", "dL/dw1", "dL/db"), close.tolist(), strict=True) if not ok
+        ]
+        if not wrong:
+            continue
+        diagnosis = ""
+        if torch.allclose(value, expected.double() / 2, rtol=1e-3):
+            diagnosis = "\nall three entries are off by the same factor"
+        elif where != "on the scaled readings":
+            diagnosis = (
+                "\nright on the lesson's readings, wrong on other ones: does it use only its arguments, "
+                "with N = u.numel() rather than 11?"
+            )
+        try:
+            compare(f"{name} (wrong: {', '.join(wrong)})", got, expected, atol=1e-3, rtol=1e-4)
+        except Wrong as wrong_values:
+            raise Wrong(wrong_values.message + diagnosis, *hints) from None
 
 
-def stability_limit() -> float:
-    """The learning rate above which gradient descent on the scaled data diverges: ``2 / λ_max``.
-
-    ``λ_max`` is the largest eigenvalue of the Hessian ``2/N · XᵀX`` of the loss, with
-    ``X = [0.1*u, 1]``.
-
-    Example:
-        >>> round(stability_limit(), 4)
-        0.033
-    """
-    u, _ = _scaled_data()
-    design = torch.stack([u.double(), torch.ones_like(u, dtype=torch.float64)], dim=1)  # (11, 2)
-    hessian = 2 * design.T @ design / len(u)  # (2, 2)
-    return 2 / torch.linalg.eigvalsh(hessian)[-1].item()
+# ----------------------------------------------------------------- exercise 2
+def _stability_limit() -> float:
+    """The learning rate above which gradient descent on the scaled data diverges: 2 / λ_max."""
+    return 2 / torch.linalg.eigvalsh(_hessian(_scaled_data()[0]))[-1].item()
 
 
-def largest_learning_rate(answer: Any) -> Verdict:
+@check("03.largest_learning_rate", "largest learning rate", points=2)
+def largest_learning_rate(answer: Any) -> None:
     """Exercise 2: the largest learning rate that still converges on the scaled inputs, within 1%.
 
-    Converging means: after 5000 epochs of gradient descent from ``w=1, b=0`` the loss is
-    below 3.0.
-
-    Example:
-        >>> largest_learning_rate(0.0329)
-        ✅ largest learning rate: correct
-        True
-        >>> largest_learning_rate(0.01)
-        ❌ largest learning rate: not yet right
-           expected: the largest rate that converges, to within 1% (it lies between 0.02 and 0.04)
-           got:      0.01
-           hint:     0.01 converges, but so do larger rates: search between 0.02 and 0.04 on a finer grid (or by bisection)
-        False
-    """  # noqa: E501 (a printed verdict)
-    name = "largest learning rate"
-    if is_stub(answer):
-        return verdict(name, None)
-    expected = "the largest rate that converges, to within 1% (it lies between 0.02 and 0.04)"
+    Converging means: after 5000 epochs of gradient descent from ``w=1, b=0`` the loss is below
+    3.0. ``answer`` is one number (a float, or a tensor with one element).
+    """
     try:
         rate = float(answer)
     except (TypeError, ValueError, RuntimeError):
-        return verdict(
-            name,
-            False,
-            expected=expected,
-            got=f"{answer!r} (not a number)",
-            hint="give one number, such as 0.025",
+        raise Wrong(f"give one number, such as 0.025, not {answer!r}") from None
+    if not rate > 0:
+        raise Wrong(f"{rate:g} is not a learning rate: gradient descent needs a positive one")
+    limit = _stability_limit()
+    raw_limit = 2 / torch.linalg.eigvalsh(_hessian(thermometer_readings()[1]))[-1].item()
+    if abs(rate / raw_limit - 1) < 0.05:
+        raise Wrong(
+            f"{rate:g} is about the limit for the raw readings; this exercise trains on the "
+            "scaled ones (0.1 times the readings), where the steep curvature is much smaller",
         )
-    limit = stability_limit()
     if rate > limit * 1.001:
-        hint = (
-            f"at {rate:g} the loss grows: a step overshoots the minimum along the steepest "
-            "direction by more than it started from; try smaller rates"
+        raise Wrong(
+            f"at {rate:g} gradient descent diverges: the loss grows instead of falling below 3.0",
+            "a step that large overshoots the minimum along the steep direction by more than it "
+            "started from: try smaller rates",
         )
-    elif rate < limit * 0.99:
-        hint = (
-            f"{rate:g} converges, but so do larger rates: search between 0.02 and 0.04 on a "
-            "finer grid (or by bisection)"
+    if rate < limit * 0.99:
+        raise Wrong(
+            f"{rate:g} converges, but larger learning rates converge too",
+            "keep raising the rate until the final loss is no longer below 3.0",
+            "search between 0.02 and 0.04 on a finer grid (or by bisection)",
         )
-    else:
-        return verdict(name, True)
-    return verdict(name, False, expected=expected, got=answer, hint=hint)
+
+
+# ----------------------------------------------------------------- exercise 3
+def _gradient_step(u: torch.Tensor, c: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+    predicted = params[0] * u + params[1]
+    dloss_dpred = 2 * (predicted - c) / len(u)
+    return params - EARLY_STOPPING_LR * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
 
 
 def _reference_early_stopping(
@@ -146,80 +221,110 @@ def _reference_early_stopping(
     params = torch.tensor([1.0, 0.0])
     previous = None
     for epoch in range(1, max_epochs + 1):
-        predicted = params[0] * u + params[1]
-        loss = ((predicted - c) ** 2).mean()
+        loss = ((params[0] * u + params[1] - c) ** 2).mean()
         if previous is not None and previous - loss < min_delta:
             return params, epoch
         previous = loss
-        dloss_dpred = 2 * (predicted - c) / len(u)
-        params = params - EARLY_STOPPING_LR * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
+        params = _gradient_step(u, c, params)
     return params, max_epochs
 
 
-def early_stopping(function: Any) -> Verdict:
+def _read_pair(result: Any) -> tuple[torch.Tensor, int]:
+    """``(params, epochs)`` as a (2,) float tensor and an int; :class:`Wrong` for anything else."""
+    shape = "train_until_flat should return a pair (params, epochs): params a (2,) tensor [w, b]"
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise Wrong(f"{shape}; it returned {type(result).__name__} {result!r:.60}")
+    params, epochs = result
+    try:
+        params = torch.as_tensor(_as_vector(params)).detach().float().cpu()
+    except (TypeError, ValueError, RuntimeError):
+        raise Wrong(f"{shape}; its params are {params!r:.60}") from None
+    if params.shape != (2,):
+        raise Wrong(f"{shape}; its params have shape {tuple(params.shape)}")
+    try:
+        count = float(epochs)
+    except (TypeError, ValueError, RuntimeError):
+        raise Wrong(f"{shape} and epochs a whole number; its epochs are {epochs!r:.60}") from None
+    if count != int(count):
+        raise Wrong(f"{shape} and epochs a whole number; its epochs are {count:g}")
+    return params, int(count)
+
+
+@check("03.early_stopping", "early stopping", points=3)
+def early_stopping(function: Any) -> None:
     """Exercise 3: a training loop that stops when the loss improves by less than ``min_delta``.
 
     ``function(u, c, params, learning_rate, min_delta, max_epochs)`` must return
-    ``(params, epochs)``. It is run on the scaled data from ``[1.0, 0.0]`` with the learning rate
-    1e-2 and each ``min_delta`` of :data:`EARLY_STOPPING_CASES`; the number of epochs may differ
-    from the reference by 2 and the parameters by 0.005.
+    ``(params, epochs)``. At each epoch it computes the loss of the current parameters; from the
+    second epoch on, if the loss improved on the previous epoch's by less than ``min_delta``, it
+    stops before updating and returns the parameters and the number of that epoch (counting
+    from 1); otherwise it takes one gradient-descent step. After ``max_epochs`` epochs it
+    returns the parameters and ``max_epochs``.
 
-    Example:
-        >>> def train_until_flat(u, c, params, learning_rate, min_delta, max_epochs):
-        ...     previous = None
-        ...     for epoch in range(1, max_epochs + 1):
-        ...         predicted = params[0] * u + params[1]
-        ...         loss = ((predicted - c) ** 2).mean()
-        ...         if previous is not None and previous - loss < min_delta:
-        ...             break
-        ...         previous = loss
-        ...         dloss_dpred = 2 * (predicted - c) / len(u)
-        ...         gradient = torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
-        ...         params = params - learning_rate * gradient
-        ...     return params, epoch
-        >>> early_stopping(train_until_flat)
-        ✅ early stopping: correct
-        True
+    It is run on the scaled readings from ``[1.0, 0.0]`` with the learning rate 1e-2, for each
+    ``(min_delta, max_epochs)`` of :data:`EARLY_STOPPING_CASES`. The number of epochs must be
+    exact, and the parameters must agree with the reference to 1e-4.
     """
-    name = "early stopping"
     u, c = _scaled_data()
-    hint = (
-        "keep the previous epoch's loss; stop as soon as previous_loss - loss < min_delta "
-        "(an improvement smaller than min_delta), and return the parameters and the number "
-        "of the epoch you stopped at"
-    )
-    for min_delta in EARLY_STOPPING_CASES:
-        done, result = call(
+    for min_delta, max_epochs in EARLY_STOPPING_CASES:
+        case = f"with min_delta={min_delta:g}, max_epochs={max_epochs}"
+        result = run(
             function,
-            u,
-            c,
+            u.clone(),
+            c.clone(),
             torch.tensor([1.0, 0.0]),
             EARLY_STOPPING_LR,
             min_delta,
-            STABILITY_EPOCHS,
+            max_epochs,
             name="train_until_flat",
         )
-        if not done:
-            return verdict(name, None)
-        if isinstance(result, str):  # the learner's function raised
-            return verdict(name, False, expected="(params, epochs)", got=result, hint=hint)
-        want_params, want_epochs = _reference_early_stopping(u, c, min_delta, STABILITY_EPOCHS)
-        expected = f"stops at epoch {want_epochs} with params {[round(p, 3) for p in want_params.tolist()]}"
-        try:
-            params, epochs = result
-            params = _as_vector(params)
-            got_params = torch.as_tensor(params, dtype=torch.float32).reshape(2)
-            epochs = int(epochs)
-        except (TypeError, ValueError, RuntimeError):
-            return verdict(
-                name, False, expected=f"a pair (params, epochs); {expected}", got=repr(result), hint=hint
+        params, epochs = _read_pair(result)
+        want_params, want_epochs = _reference_early_stopping(u, c, min_delta, max_epochs)
+        if epochs != want_epochs:
+            _wrong_epochs(case, epochs, want_epochs, max_epochs)
+        if torch.allclose(params, _gradient_step(u, c, want_params), atol=1e-4, rtol=1e-5):
+            raise Wrong(
+                f"{case}: it stops at the right epoch, but the parameters it returns have had one "
+                "update too many",
+                "the parameters to return are the ones whose loss triggered the stop: run the "
+                "stopping test before the update, and break out of the loop at once",
             )
-        got = (
-            f"stops at epoch {epochs} with params {[round(p, 3) for p in got_params.tolist()]}"
-            f" (min_delta={min_delta:g})"
+        compare(
+            f"{case}: it stops at the right epoch, but the parameters it returns",
+            params,
+            want_params,
+            "return the parameters as they are when the stopping test fires, and update them "
+            "exactly as section 5 does (params - learning_rate * gradient)",
+            atol=1e-4,
+            rtol=1e-5,
         )
-        if abs(epochs - want_epochs) > 2 or not torch.allclose(got_params, want_params, atol=5e-3):
-            if epochs >= STABILITY_EPOCHS:
-                hint = "it never stopped early: " + hint
-            return verdict(name, False, expected=f"{expected} (min_delta={min_delta:g})", got=got, hint=hint)
-    return verdict(name, True)
+
+
+def _wrong_epochs(case: str, epochs: int, want_epochs: int, max_epochs: int) -> NoReturn:
+    """Raise :class:`Wrong` for a loop that stopped at ``epochs`` instead of ``want_epochs``."""
+    rule = (
+        "keep the previous epoch's loss; stop as soon as previous_loss - loss < min_delta, "
+        "and return the number of the epoch at which you stopped"
+    )
+    if epochs >= max_epochs:
+        raise Wrong(f"{case}: it never stopped early: it ran all {max_epochs} epochs", rule)
+    if epochs <= 1:
+        raise Wrong(
+            f"{case}: it stopped at epoch {epochs}",
+            "at the first epoch there is no previous loss to compare with: it never stops there",
+        )
+    if epochs == want_epochs - 1:
+        raise Wrong(
+            f"{case}: it stopped one epoch too early",
+            "compare the loss of the parameters as they are at the start of the epoch with the "
+            "previous epoch's loss, and count epochs from 1",
+            "look at which loss you compare: the test must use the loss computed before this "
+            "epoch's update, not the loss after it",
+        )
+    if epochs == want_epochs + 1:
+        raise Wrong(
+            f"{case}: it stopped one epoch too late",
+            "stop at the first epoch whose improvement is below min_delta, before updating",
+        )
+    too = "early" if epochs < want_epochs else "late"
+    raise Wrong(f"{case}: it stopped at epoch {epochs}, too {too}", rule)

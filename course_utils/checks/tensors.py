@@ -1,108 +1,236 @@
-"""Checks for the exercises of notebook 01 (tensors)."""
+"""Checks for the exercises of notebook 01 (tensors).
+
+Two questions sit inside the lesson (broadcast shapes in section 7, view or copy in section 10);
+four exercises close it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
-from course_utils.check import Verdict, call, check_close, check_equal, is_stub, verdict
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, run
+
+#: The three sums of the broadcasting question, as pairs of operand shapes.
+BROADCAST_PAIRS = (((2, 1, 3), (4, 1)), ((5, 3), (5,)), ((5, 3), (5, 1)))
+#: The three results of the view-or-copy question, taken from a = torch.arange(6).view(2, 3).
+VIEW_OR_COPY: tuple[tuple[str, Callable[[torch.Tensor], torch.Tensor]], ...] = (
+    ("a[:, 1:]", lambda a: a[:, 1:]),
+    ("a[a > 2]", lambda a: a[a > 2]),
+    ("a.view(6)", lambda a: a.view(6)),
+)
+#: The shape of ``t`` in exercise 1.
+T_SHAPE = (2, 3, 4)
 
 
-def mean_shapes(answer: Any) -> Verdict:
+def _as_shape(item: Any) -> tuple[int, ...] | None:
+    """``item`` as a tuple of ints (a tuple, a list or a torch.Size), or None if it is not one."""
+    if isinstance(item, (tuple, list, torch.Size)) and all(
+        isinstance(size, int) and not isinstance(size, bool) for size in item
+    ):
+        return tuple(item)
+    return None
+
+
+def _items(name: str, answer: Any, count: int, what: str) -> list[Any]:
+    """The ``count`` items of a list answer; NotAttempted if all are ``...``, Wrong if some are."""
+    if not isinstance(answer, (list, tuple)):
+        raise Wrong(f"{name} should be a list of {count} {what}, but it is of type {type(answer).__name__}")
+    if answer and _as_shape(answer) is not None:
+        raise Wrong(f"{name} should be a list of {count} {what}, not one shape {tuple(answer)}")
+    if len(answer) != count:
+        raise Wrong(f"{name} should be a list of {count} {what}; it has {len(answer)}")
+    missing = sum(item is ... for item in answer)
+    if missing == count:
+        raise NotAttempted
+    if missing:
+        verb = "is" if missing == 1 else "are"
+        raise Wrong(f"{missing} of the {count} items of {name} {verb} still `...`: fill them all in")
+    return list(answer)
+
+
+def _list_of(labels: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _wrong_items(noun: str, labels: Sequence[str]) -> str:
+    """``"the shape for dim=0 is wrong"``, or ``"the shapes for dim=0 and dim=2 are wrong"``."""
+    if len(labels) == 1:
+        return f"the {noun} for {labels[0]} is wrong"
+    return f"the {noun}s for {_list_of(labels)} are wrong"
+
+
+@check("01.broadcast_shapes", "broadcast shapes", points=1)
+def broadcast_shapes(answer: Any) -> None:
+    """Question in section 7: the shape of each sum below, or None where the sum raises an error.
+
+    ``torch.zeros(2, 1, 3) + torch.zeros(4, 1)``, ``torch.zeros(5, 3) + torch.zeros(5)`` and
+    ``torch.zeros(5, 3) + torch.zeros(5, 1)``, as a list of three answers.
+    """
+    items = _items("broadcast_shapes", answer, len(BROADCAST_PAIRS), "shapes (or None)")
+    wrong = []
+    for item, (left, right) in zip(items, BROADCAST_PAIRS, strict=True):
+        if item is not None and _as_shape(item) is None:
+            raise Wrong(f"each answer should be a tuple of sizes, or None for an error; one is {item!r}")
+        try:
+            expected: tuple[int, ...] | None = tuple(torch.broadcast_shapes(left, right))
+        except RuntimeError:
+            expected = None
+        if (None if item is None else _as_shape(item)) != expected:
+            wrong.append(f"{left} + {right}")
+    if wrong:
+        raise Wrong(
+            _wrong_items("answer", wrong),
+            "line the two shapes up from the right; a missing dimension counts as size 1",
+            "compare the sizes pair by pair, starting from the last dimension: equal sizes stay, "
+            "a 1 stretches to the other size, and any other pair is an error",
+        )
+
+
+@check("01.view_or_copy", "view or copy", points=1)
+def view_or_copy(answer: Any) -> None:
+    """Question in section 10: for ``a = torch.arange(6).view(2, 3)``, does writing into each result change a?
+
+    The results are ``a[:, 1:]``, ``a[a > 2]`` and ``a.view(6)``; the answer is a list of three
+    booleans, True where a write into the result shows in ``a``.
+    """
+    items = _items("changes_a", answer, len(VIEW_OR_COPY), "booleans")
+    if not all(isinstance(item, bool) for item in items):
+        raise Wrong("each answer should be True (a changes) or False (it does not)")
+    wrong = []
+    for item, (label, make) in zip(items, VIEW_OR_COPY, strict=True):
+        a = torch.arange(6).view(2, 3)
+        make(a).fill_(-1)  # write into the result, then look at a
+        if item != bool((a == -1).any()):
+            wrong.append(label)
+    if wrong:
+        raise Wrong(
+            _wrong_items("answer", wrong),
+            "a view reads a's own memory; ask for each result whether its elements can be read there "
+            "in place, or must be gathered into new memory",
+            "find out on a fresh tensor: write into the result with .fill_(-1) and print the tensor "
+            "you started from (section 8 did this for a row and for a list of rows)",
+        )
+
+
+@check("01.mean_shapes", "mean shapes", points=1)
+def mean_shapes(answer: Any) -> None:
     """Exercise 1a: the shapes of ``t.mean(dim=d)`` for d = 0, 1, 2, with ``t`` of shape (2, 3, 4).
 
-    Example:
-        >>> mean_shapes([(3, 4), (2, 4), (2, 3)])
-        ✅ mean shapes: correct
-        True
+    The answer is a list of three shapes (tuples, lists or ``torch.Size``).
     """
-    return check_equal(
-        "mean shapes",
-        answer,
-        [(3, 4), (2, 4), (2, 3)],
-        normalize=lambda shapes: [tuple(shape) for shape in shapes],
-        hint="a reduction along dim d removes dimension d and keeps the others in order",
-    )
+    items = _items("mean_shapes", answer, len(T_SHAPE), "shapes")
+    shapes = [_as_shape(item) for item in items]
+    if any(shape is None for shape in shapes):
+        raise Wrong("each shape should be a tuple of sizes, like the shape (2, 3, 4) of t")
+    t = torch.zeros(T_SHAPE)
+    kept = [dim for dim, shape in enumerate(shapes) if shape == tuple(t.mean(dim=dim, keepdim=True).shape)]
+    wrong = [dim for dim, shape in enumerate(shapes) if shape != tuple(t.mean(dim=dim).shape)]
+    if wrong:
+        message = _wrong_items("shape", [f"dim={dim}" for dim in wrong])
+        if kept:
+            message += (
+                f"; for {_list_of([f'dim={dim}' for dim in kept])} you kept the averaged dimension "
+                "as size 1, which only keepdim=True does"
+            )
+        raise Wrong(
+            message,
+            "t has shape (2, 3, 4): which of its sizes does averaging along dim=d use up?",
+            "t.mean(dim=d) removes dimension d from the shape and keeps the others in their order",
+        )
 
 
-def reshaped(t: torch.Tensor, t_6x4: Any, t_4x6: Any) -> Verdict:
-    """Exercise 1b: ``t`` reshaped to (6, 4), then to (4, 6), with its data unchanged.
-
-    Example:
-        >>> t = torch.arange(24.0).view(2, 3, 4)
-        >>> reshaped(t, t.reshape(6, 4), t.reshape(4, 6))
-        ✅ reshape to (6, 4) and (4, 6): correct
-        True
-    """
-    name = "reshape to (6, 4) and (4, 6)"
-    if is_stub(t_6x4) or is_stub(t_4x6):
-        return verdict(name, None)
+@check("01.reshaped", "reshape to (6, 4) and (4, 6)", points=2, context=("t",))
+def reshaped(t: torch.Tensor, t_6x4: Any, t_4x6: Any) -> None:
+    """Exercise 1b: ``t`` reshaped to (6, 4), then to (4, 6), its numbers kept in their order."""
     for label, tensor, shape in (("t_6x4", t_6x4, (6, 4)), ("t_4x6", t_4x6, (4, 6))):
-        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != shape:
-            got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
-            return verdict(
-                name,
-                False,
-                expected=f"{label} of shape {shape}",
-                got=got,
-                hint=f"t.reshape{shape} (or .view) gives that shape",
+        if not isinstance(tensor, torch.Tensor):
+            raise Wrong(f"{label} should be a tensor, but it is a {type(tensor).__name__}")
+        if tuple(tensor.shape) != shape:
+            raise Wrong(
+                f"{label} has shape {tuple(tensor.shape)}; it should have shape {shape}",
+                "reshape takes the new sizes as its arguments and keeps every number",
             )
-        if not torch.equal(tensor.flatten(), t.flatten()):
-            return verdict(
-                name,
-                False,
-                expected=f"{label} to hold t's numbers in t's order",
-                got="the same shape but other numbers or another order",
-                hint="reshape keeps the row-major order; transpose or permute do not",
+        if torch.equal(tensor.flatten(), t.flatten()):
+            continue
+        if torch.equal(tensor.flatten().sort().values, t.flatten().sort().values):
+            raise Wrong(
+                f"{label} holds t's numbers, but in another order",
+                "reshape keeps the row-major order of the numbers; transpose and permute change it",
             )
-    return verdict(name, True)
+        raise Wrong(f"{label} does not hold t's numbers", "reshape t itself: it keeps every number")
 
 
-def pairwise_sq_distances(function: Any) -> Verdict:
-    """Exercise 2: squared distances between all pairs of points, by broadcasting.
-
-    Example:
-        >>> pairwise_sq_distances(lambda p: ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1))
-        ✅ pairwise squared distances: correct
-        True
-    """
-    name = "pairwise squared distances"
-    points = torch.rand(5, 2, generator=torch.Generator().manual_seed(1))
-    done, result = call(function, points, name="pairwise_sq_distances")
-    if not done:
-        return verdict(name, None)
-    expected = torch.cdist(points, points) ** 2
-    return check_close(
-        name,
+@check("01.pairwise_sq_distances", "pairwise squared distances", points=2)
+def pairwise_sq_distances(function: Any) -> None:
+    """Exercise 2: ``function(points)`` maps (n, 2) points to (n, n) squared distances, broadcasting."""
+    points = torch.rand(5, 2, generator=torch.Generator().manual_seed(1))  # (5, 2)
+    expected = ((points.double()[:, None] - points.double()[None]) ** 2).sum(-1).float()  # (5, 5)
+    result = run(function, points.clone(), name="pairwise_sq_distances")
+    if (
+        isinstance(result, torch.Tensor)
+        and result.shape == expected.shape
+        and torch.allclose(result.double(), expected.double().sqrt(), atol=1e-5)
+    ):
+        raise Wrong(
+            "these are the distances between the points, not their squares",
+            "the exercise asks for the squared distance: do not take the square root",
+        )
+    compare(
+        "pairwise_sq_distances(points)",
         result,
         expected,
-        atol=1e-5,
-        hint="(n, 1, 2) minus (1, n, 2) broadcasts to (n, n, 2); square, then sum over the last dimension",
+        "give the points two shapes, (n, 1, 2) and (1, n, 2), so that their difference broadcasts",
+        "(n, 1, 2) minus (1, n, 2) broadcasts to (n, n, 2); square it, then sum over the last dimension",
     )
 
 
-def standardize_columns(function: Any) -> Verdict:
-    """Exercise 3: each column minus its mean, divided by its standard deviation.
+def _what_is_off(got: torch.Tensor, table: torch.Tensor) -> str | None:
+    """What a (4, 3) float result ``got`` does wrong, as a sentence, or None if no pattern fits."""
+    got, table = got.detach().cpu().double(), table.double()
+    column_mean, column_std = got.mean(dim=0), got.std(dim=0)
+    centred = torch.allclose(column_mean, torch.zeros_like(column_mean), atol=1e-5)
+    scaled = torch.allclose(column_std, torch.ones_like(column_std), atol=1e-4)
+    population = (table - table.mean(dim=0)) / table.std(dim=0, correction=0)
+    if torch.allclose(got, population, atol=1e-5):
+        return (
+            "each column has mean 0, but you divided by the population standard deviation (which "
+            "divides by n); torch's std, and this exercise, use the sample standard deviation, which "
+            "divides by n - 1"
+        )
+    if torch.allclose(got.mean(dim=1), torch.zeros(len(got), dtype=got.dtype), atol=1e-5):
+        return "each row has mean 0, not each column: you reduced along dim=1, across each row"
+    if abs(got.mean().item()) < 1e-5 and not centred:
+        return "the whole table has mean 0, but its columns do not: one mean served all columns"
+    if centred and not scaled:
+        return "each column has mean 0, but not standard deviation 1: scale each column too"
+    if scaled and not centred:
+        return "each column has standard deviation 1, but not mean 0: shift each column too"
+    return None
 
-    Example:
-        >>> standardize_columns(lambda x: (x - x.mean(0, keepdim=True)) / x.std(0, keepdim=True))
-        ✅ standardized columns: correct
-        True
+
+@check("01.standardize_columns", "standardized columns", points=2)
+def standardize_columns(function: Any) -> None:
+    """Exercise 3: ``function(table)`` returns each column minus its mean, divided by its (sample) std.
+
+    "std" is what ``torch.std`` computes by default: the sample standard deviation, divided by n - 1.
     """
-    name = "standardized columns"
-    data = torch.tensor([[1.0, 10.0, 5.0], [2.0, 20.0, 5.5], [3.0, 60.0, 4.0], [6.0, 30.0, 4.5]])
-    done, result = call(function, data, name="standardize_columns")
-    if not done:
-        return verdict(name, None)
-    expected = (data - data.mean(dim=0)) / data.std(dim=0)
-    return check_close(
-        name,
-        result,
-        expected,
-        atol=1e-5,
-        hint=(
-            "reduce over dim=0 (down the rows) so that each column gets its own "
-            "mean and std, of shape (3,) or (1, 3), which broadcast over the rows"
-        ),
+    table = torch.tensor([[1.0, 10.0, 5.0], [2.0, 20.0, 5.5], [3.0, 60.0, 4.0], [6.0, 30.0, 4.5]])  # (4, 3)
+    expected = (table - table.mean(dim=0)) / table.std(dim=0)
+    result = run(function, table.clone(), name="standardize_columns")
+    hints = (
+        "reduce over dim=0 (down the rows), so that each column gets its own mean and std",
+        "a statistic taken over dim=0 has one value per column, shape (3,), and broadcasts over the "
+        "rows of the (4, 3) table",
     )
+    right_kind = isinstance(result, torch.Tensor) and result.is_floating_point()
+    if right_kind and result.shape == table.shape and not torch.allclose(result.double(), expected.double()):
+        message = _what_is_off(result, table)
+        if message is not None and "population" in message:
+            raise Wrong(message, "call std without correction=0 (or unbiased=False)")
+        if message is not None:
+            raise Wrong(message, *hints)
+    compare("standardize_columns(table)", result, expected, *hints)

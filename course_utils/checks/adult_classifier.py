@@ -1,0 +1,455 @@
+"""Checks for the exercises of notebook 05 (the Adult income classifier).
+
+Two questions sit inside the lesson (which preprocessing steps leak, in section 2; the
+majority-class baseline, in section 13); four exercises close it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_utils.checks.core import NotAttempted, Wrong, check, run
+
+#: The number of input features the network exercises use (the chapter's preprocessing gives 108).
+INPUT_DIM = 108
+#: The steps of the leakage question: does each one let the test rows shape what is trained or chosen?
+LEAKAGE_STEPS = {
+    "a": ("fitting the StandardScaler on all 48,842 rows, then splitting", True),
+    "b": ("transforming the test rows with the preprocessing fitted on the training rows", False),
+    "c": ("filling each missing workclass with the most frequent value of all rows, then splitting", True),
+    "d": ("replacing capital-gain by log(1 + capital-gain) in every row, then splitting", False),
+    "e": ("keeping, of several network sizes, the one with the best test accuracy", True),
+}
+
+_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.ELU)
+_LOGITS_HINTS = (
+    "BCEWithLogitsLoss applies the sigmoid itself: the network's last layer should be the "
+    "nn.Linear that gives one number per row",
+    "section 4 shows why: a sigmoid inside the network rounds confident outputs to exactly 0 or 1 "
+    "and the gradient vanishes; remove the squashing function after the last nn.Linear",
+)
+
+
+def _inputs(rows: int = 16) -> torch.Tensor:
+    """A fixed batch of inputs, ``(rows, INPUT_DIM)``."""
+    return torch.randn(rows, INPUT_DIM, generator=torch.Generator().manual_seed(1))
+
+
+def _build(factory: Any, *args: Any, name: str) -> nn.Module:
+    """``factory(*args)``, built after ``torch.manual_seed(0)``; Wrong unless it is an ``nn.Module``."""
+    torch.manual_seed(0)  # the decorator restores the global random state afterwards
+    model = run(factory, *args, name=name)
+    if not isinstance(model, nn.Module):
+        raise Wrong(
+            f"{name}(...) should give an nn.Module, but it gave a {type(model).__name__}",
+            "build the network (subclass nn.Module, or nn.Sequential of modules) and return the "
+            "instance, not the class or a list of layers",
+        )
+    return model
+
+
+def _forward(model: nn.Module, inputs: torch.Tensor, *, name: str, train: bool = False) -> Any:
+    """``model(inputs)`` without gradients, in eval mode unless ``train``."""
+    model.train(train)
+    with torch.no_grad():
+        return run(model, inputs, name=name)
+
+
+def _one_logit_per_row(output: Any, rows: int, *hints: str) -> torch.Tensor:
+    """``output`` when it is a float tensor of shape ``(rows, 1)``; Wrong otherwise."""
+    if not isinstance(output, torch.Tensor):
+        raise Wrong(f"the model returned a {type(output).__name__}; it should return a tensor", *hints)
+    if tuple(output.shape) != (rows, 1):
+        raise Wrong(
+            f"for an input of shape ({rows}, {INPUT_DIM}) the output has shape {tuple(output.shape)}; "
+            f"it should be ({rows}, 1), one logit per row",
+            *hints,
+        )
+    return output
+
+
+def _calls(model: nn.Module, inputs: torch.Tensor, *, name: str, train: bool = False) -> list[list]:
+    """The leaf modules ``model`` calls on ``inputs``, in order: ``[module, its input, its output]``.
+
+    Inputs and outputs are copied as they are seen, so that in-place operations change no record.
+    """
+    calls: list[list] = []
+
+    def before(module: nn.Module, args: tuple) -> None:
+        calls.append([module, args[0].clone() if isinstance(args[0], torch.Tensor) else args[0], None])
+
+    def after(module: nn.Module, args: tuple, out: Any) -> None:
+        calls[-1][2] = out.clone() if isinstance(out, torch.Tensor) else out
+
+    leaves = [module for module in model.modules() if next(module.children(), None) is None]
+    handles = [leaf.register_forward_pre_hook(before) for leaf in leaves]
+    handles += [leaf.register_forward_hook(after) for leaf in leaves]
+    try:
+        _forward(model, inputs.clone(), name=name, train=train)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return calls
+
+
+def _squashed(model: nn.Module, inputs: torch.Tensor, name: str) -> None:
+    """Wrong unless the model returns what its last ``nn.Linear`` computes: logits, not squashed values."""
+    calls = _calls(model, inputs, name=name)
+    linears = [out for module, _, out in calls if isinstance(module, nn.Linear)]
+    if not linears:
+        raise Wrong(
+            f"{name} never calls an nn.Linear layer in forward", "apply the layers you created in forward"
+        )
+    last, output = linears[-1], _forward(model, inputs, name=name)
+    if last.shape == output.shape and torch.allclose(output, last, atol=1e-6):
+        return
+    squashed = {"a sigmoid": torch.sigmoid, "a tanh": torch.tanh}
+    for what, function in squashed.items():
+        if last.shape == output.shape and torch.allclose(output, function(last), atol=1e-6):
+            raise Wrong(
+                f"the model applies {what} after its last linear layer: it returns squashed values between "
+                f"{-1 if what == 'a tanh' else 0} and 1, not logits",
+                *_LOGITS_HINTS,
+            )
+    raise Wrong(
+        "the model changes the output of its last linear layer before returning it: it should return "
+        "the logits themselves",
+        *_LOGITS_HINTS,
+    )
+
+
+def _is_linear(model: nn.Module, inputs: torch.Tensor) -> bool:
+    """Whether ``model`` is affine on ``inputs``: f(2x) - f(0) == 2 (f(x) - f(0))."""
+    with torch.no_grad():
+        zero = model(torch.zeros_like(inputs))
+        return torch.allclose(model(2 * inputs) - zero, 2 * (model(inputs) - zero), atol=1e-5)
+
+
+def _fill_state(answer: dict, keys: Sequence[str], name: str) -> None:
+    """NotAttempted when every item of ``answer`` is ``...``; Wrong when only some are."""
+    missing = sum(answer.get(key, ...) is ... for key in keys)
+    if missing == len(keys):
+        raise NotAttempted
+    if missing:
+        verb = "is" if missing == 1 else "are"
+        raise Wrong(f"{missing} of the {len(keys)} items of {name} {verb} still `...`: fill them all in")
+
+
+@check("05.leakage", "which steps leak test information", points=1)
+def leakage(leaks: Any) -> None:
+    """Question in section 2: for each step of ``LEAKAGE_STEPS``, does it leak test information?
+
+    ``leaks`` is a dict from the step's letter, ``"a"`` to ``"e"``, to True (the step lets the
+    test rows shape what is trained or chosen) or False (it does not).
+    """
+    letters = list(LEAKAGE_STEPS)
+    if not isinstance(leaks, dict):
+        raise Wrong(
+            f"leaks should be a dict from the letters a to e to True or False, not a {type(leaks).__name__}"
+        )
+    unknown = sorted(set(map(str, leaks)) - set(letters))
+    if unknown or len(leaks) != len(letters):
+        raise Wrong(
+            f"leaks should have exactly the keys {', '.join(letters)}; it has {', '.join(map(str, leaks))}"
+        )
+    _fill_state(leaks, letters, "leaks")
+    if not all(isinstance(leaks[letter], (bool, np.bool_)) for letter in letters):
+        raise Wrong("each answer should be True (the step leaks) or False (it does not)")
+    wrong = [letter for letter in letters if bool(leaks[letter]) != LEAKAGE_STEPS[letter][1]]
+    if wrong:
+        items = "\n".join(f"  ({letter}) {LEAKAGE_STEPS[letter][0]}" for letter in wrong)
+        noun = "this answer is" if len(wrong) == 1 else f"these {len(wrong)} answers are"
+        raise Wrong(
+            f"{noun} wrong:\n{items}",
+            "a step leaks when something the model is trained or chosen with (a mean, a list of "
+            "categories, a choice) is computed from rows that include the test rows",
+            "for each step, ask: if the test rows were replaced by others, would anything used in "
+            "training or in choosing the model change? A rule applied to each row on its own reads "
+            "no other row",
+        )
+
+
+def _labels(values: Any, name: str) -> np.ndarray:
+    array = np.asarray(values.cpu() if isinstance(values, torch.Tensor) else values).ravel()
+    if array.size == 0:
+        raise ValueError(f"majority_baseline: {name} must hold at least one label, got none")
+    return array
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.numel() == 1 and not value.dtype.is_complex and value.dtype != torch.bool
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+@check("05.majority_baseline", "the majority-class baseline", points=1, context=("y_train", "y_test"))
+def majority_baseline(majority_accuracy: Any, y_train: Any, y_test: Any) -> None:
+    """Question in section 13: the test accuracy of always answering the training labels' majority class.
+
+    ``majority_accuracy`` is a fraction between 0 and 1, to four decimals; ``y_train`` and
+    ``y_test`` are the labels of the training and test rows (passed by the check cell).
+    """
+    train, test = _labels(y_train, "y_train"), _labels(y_test, "y_test")
+    if not _is_number(majority_accuracy):
+        raise Wrong(
+            f"majority_accuracy should be one number, a fraction between 0 and 1, not {majority_accuracy!r}"
+        )
+    got = float(majority_accuracy)
+    classes, counts = np.unique(train, return_counts=True)
+    majority = classes[np.argmax(counts)]
+    expected = float(np.mean(test == majority))
+    if math.isclose(got, expected, abs_tol=5e-4):
+        return
+    hints = (
+        "accuracy is the share of test rows whose label equals the one answer the model always gives",
+        "the model answers the most frequent class of the training labels for every test row; count "
+        "the test rows of that class (section 2 printed the counts) and divide by the number of test rows",
+    )
+    message = f"majority_accuracy = {got:.4g} is not the test accuracy of this model"
+    if got > 1 and math.isclose(got, 100 * expected, abs_tol=0.05):
+        raise Wrong(f"{message}: it looks like a percentage; give a fraction between 0 and 1", *hints)
+    if math.isclose(got, 1 - expected, abs_tol=5e-4):
+        raise Wrong(f"{message}: that is the share of the other class, which the model never answers", *hints)
+    if math.isclose(got, float(np.mean(train == majority)), abs_tol=5e-4):
+        raise Wrong(
+            f"{message}: that is its accuracy on the training rows; it is scored on the test rows", *hints
+        )
+    if math.isclose(got, float(np.mean(np.concatenate([train, test]) == majority)), abs_tol=5e-4):
+        raise Wrong(
+            f"{message}: that is the share in the whole data set (section 1); the test rows have their own",
+            *hints,
+        )
+    raise Wrong(message, *hints)
+
+
+@check("05.two_hidden_layers", "two hidden layers", points=3)
+def two_hidden_layers(model_class: Any) -> None:
+    """Exercise 1: a network with two hidden layers, ``model_class(input_dim, hidden=(64, 32))``.
+
+    The model maps ``(batch, input_dim)`` to one logit per row, ``(batch, 1)``, through three
+    ``nn.Linear`` layers with a non-linearity after each hidden one, and no sigmoid at the end:
+    ``BCEWithLogitsLoss`` takes logits.
+    """
+    model = _build(model_class, INPUT_DIM, name="TwoHiddenLayers")
+    linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+    if len(linears) != 3:
+        raise Wrong(
+            f"the model has {len(linears)} nn.Linear layer(s); two hidden layers need 3",
+            "count the weight matrices: input to the first hidden layer, first to second, and second "
+            "to the output",
+        )
+    inputs = _inputs()
+    _one_logit_per_row(
+        _forward(model, inputs, name="model"),
+        len(inputs),
+        "chain the layers so that each one's out_features is the next one's in_features, and end with "
+        "a layer that has one output",
+    )
+    widths = [linear.out_features for linear in linears]
+    if widths != [64, 32, 1]:
+        raise Wrong(
+            f"the layers' widths (out_features, in the order they are created) are {widths}; with the "
+            "default hidden=(64, 32) they should be 64, 32, then 1",
+            "take the hidden sizes from the argument hidden, in order, and create the layers in the "
+            "order the input flows through them",
+        )
+    if _is_linear(model, inputs):
+        raise Wrong(
+            "the model is linear in its input: there is no non-linearity between the layers",
+            "without an activation, three linear layers collapse into one linear map",
+            "apply a ReLU to the output of each hidden layer (torch.relu or nn.ReLU), not to the logit",
+        )
+    _squashed(model, inputs, "model")
+
+
+@check("05.activation_mlp", "a network with a chosen activation", points=2)
+def activation_mlp(make_mlp: Any) -> None:
+    """Exercise 2: ``make_mlp(input_dim, activation, hidden_dim=32)`` puts ``activation`` between two layers.
+
+    It returns an ``nn.Sequential``: ``nn.Linear(input_dim, hidden_dim)``, the ``activation``
+    module passed in, and ``nn.Linear(hidden_dim, 1)``, giving one logit per row.
+    """
+    inputs = _inputs()
+    for activation in (nn.LeakyReLU(0.1), nn.Tanh()):
+        label = f"make_mlp({INPUT_DIM}, {activation})"
+        model = _build(make_mlp, INPUT_DIM, activation, name="make_mlp")
+        used = [type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)]
+        if used[-1:] == ["Sigmoid"] and len(used) > 1:
+            raise Wrong(f"{label} ends with a Sigmoid: it returns probabilities, not logits", *_LOGITS_HINTS)
+        if used != [type(activation).__name__]:
+            raise Wrong(
+                f"{label} contains the activations {used}; it should contain exactly one, the "
+                f"{type(activation).__name__} passed in",
+                "use the activation given as an argument instead of a fixed one",
+            )
+        _one_logit_per_row(
+            _forward(model, inputs, name=label),
+            len(inputs),
+            "the first layer goes from input_dim to hidden_dim units, the last from hidden_dim to 1",
+        )
+        order = [type(module).__name__ for module, _, _ in _calls(model, inputs, name=label)]
+        where = order.index(type(activation).__name__) if type(activation).__name__ in order else -1
+        if "Linear" not in order[:where] or "Linear" not in order[where + 1 :]:
+            raise Wrong(
+                f"{label} applies its layers in this order: {order}; the activation belongs between "
+                "the two linear layers",
+                "after the last linear layer the activation would squash the logit itself",
+            )
+        _squashed(model, inputs, label)
+
+
+@check("05.dropout_net", "dropout between the layers", points=2)
+def dropout_net(make_net: Any) -> None:
+    """Exercise 3: ``make_net(input_dim, p, hidden_dim=64)``: linear, ReLU, ``nn.Dropout(p)``, linear.
+
+    The dropout acts on the hidden layer's activations, after the ReLU and before the output
+    layer, which gives one logit per row.
+    """
+    inputs = _inputs()
+    for p in (0.5, 0.3):
+        model = _build(make_net, INPUT_DIM, p, name="make_dropout_net")
+        found = [module.p for module in model.modules() if isinstance(module, nn.Dropout)]
+        if found != [p]:
+            raise Wrong(
+                f"make_dropout_net({INPUT_DIM}, {p}) holds nn.Dropout layers with p = {found}; it should "
+                f"hold one, with the p passed in",
+                "create nn.Dropout from the argument p, once",
+            )
+    label = f"make_dropout_net({INPUT_DIM}, {p})"
+    _one_logit_per_row(
+        _forward(model, inputs, name=label),
+        len(inputs),
+        "the first layer goes from input_dim to hidden_dim units, the last from hidden_dim to 1",
+    )
+    calls = _calls(model, inputs, name=label, train=True)
+    kinds = [type(module).__name__ for module, _, _ in calls]
+    if "Dropout" not in kinds:
+        raise Wrong(f"{label} never calls its nn.Dropout in forward", "apply the dropout module in forward")
+    where = kinds.index("Dropout")
+    dropout_input = calls[where][1]
+    linears_before = [out for module, _, out in calls[:where] if isinstance(module, nn.Linear)]
+    if not linears_before or torch.equal(dropout_input, inputs):
+        raise Wrong(
+            f"{label} applies dropout to the input features, before the first layer",
+            "dropout here should switch off hidden units, not input columns: it goes after the hidden "
+            "layer's activation",
+            "dropping input columns hides whole features (a one-hot column, age) from the network; "
+            "put nn.Dropout(p) after the ReLU and before the output layer",
+        )
+    if "Linear" not in kinds[where + 1 :]:
+        raise Wrong(
+            f"{label} applies dropout after the output layer: it would zero the logit itself",
+            "the dropout belongs before the output layer, after the hidden layer's activation",
+        )
+    if dropout_input.shape == linears_before[-1].shape and torch.equal(dropout_input, linears_before[-1]):
+        raise Wrong(
+            f"{label} applies dropout right after the first linear layer, before the activation",
+            "the exercise asks for linear, ReLU, dropout, linear: the dropout acts on the activations",
+        )
+    _squashed(model, inputs, label)
+    with torch.no_grad():
+        model.train()
+        first, second = model(inputs), model(inputs)
+    if torch.equal(first, second):
+        raise Wrong(
+            f"in train mode, {label} gives the same outputs twice: its dropout changes nothing",
+            "use the nn.Dropout module in forward (model.eval() switches it off, model.train() on)",
+        )
+
+
+def _f1(probabilities: torch.Tensor, labels: torch.Tensor, threshold: float, positive: int = 1) -> float:
+    """The F1 score of flagging ``probabilities >= threshold`` as the class ``positive``."""
+    flagged = probabilities >= threshold if positive == 1 else probabilities < threshold
+    actual = labels == positive
+    true_positives = (flagged & actual).sum().item()
+    return 2 * true_positives / max(flagged.sum().item() + actual.sum().item(), 1)
+
+
+def _precision(probabilities: torch.Tensor, labels: torch.Tensor, threshold: float) -> float:
+    """The precision of flagging ``probabilities >= threshold`` as label 1 (1.0 when none is flagged)."""
+    flagged = probabilities >= threshold
+    return (flagged & (labels == 1)).sum().item() / flagged.sum().item() if flagged.any() else 1.0
+
+
+def _threshold_cases() -> list[tuple[torch.Tensor, torch.Tensor, list[float]]]:
+    """Two synthetic sets of validation predictions and the thresholds to choose from.
+
+    In each, the best F1, the best accuracy and the best F1 of label 0 fall on different thresholds.
+    """
+    cases = []
+    for seed, share, shift, offset, thresholds in (
+        (3, 0.25, 1.6, -1.2, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+        (8, 0.5, 1.4, -0.2, [round(0.15 + 0.05 * step, 2) for step in range(14)]),
+    ):
+        generator = torch.Generator().manual_seed(seed)
+        labels = (torch.rand(600, generator=generator) < share).float()  # (600,) of 0.0 / 1.0
+        scores = torch.randn(600, generator=generator) + shift * labels + offset  # (600,)
+        cases.append((torch.sigmoid(scores), labels, thresholds))  # probabilities (600,)
+    return cases
+
+
+@check("05.choose_threshold", "a threshold chosen on validation data", points=3)
+def choose_threshold(choose: Any) -> None:
+    """Exercise 4: ``choose(probabilities, labels, thresholds)`` returns the threshold with the best F1.
+
+    ``probabilities`` (n,) are validation predictions P(label 1), ``labels`` (n,) are 0.0 / 1.0,
+    and ``thresholds`` is a list of floats. A row is flagged as 1 when its probability is at
+    least the threshold; F1 is that of label 1. The function returns the element of
+    ``thresholds`` whose F1 is highest.
+    """
+    for probabilities, labels, thresholds in _threshold_cases():
+        got = run(choose, probabilities.clone(), labels.clone(), list(thresholds), name="choose_threshold")
+        scores = [_f1(probabilities, labels, threshold) for threshold in thresholds]
+        if not _is_number(got):
+            raise Wrong(
+                f"choose_threshold returned {got!r}; it should return one of the thresholds, a number"
+            )
+        value = float(got)
+        where = [index for index, threshold in enumerate(thresholds) if abs(value - threshold) < 1e-6]
+        if not where:
+            if float(value).is_integer() and 0 <= value < len(thresholds):
+                raise Wrong(
+                    f"choose_threshold returned {got!r}, a position in the list: return the threshold itself"
+                )
+            if any(abs(value - score) < 1e-6 for score in scores):
+                raise Wrong(f"choose_threshold returned {value:.4g}, an F1 score: return its threshold")
+            raise Wrong(f"choose_threshold returned {value:.4g}, which is not one of the thresholds offered")
+        if scores[where[0]] >= max(scores) - 1e-9:
+            continue
+        accuracies = [((probabilities >= t).float() == labels).float().mean().item() for t in thresholds]
+        rivals = {
+            "accuracy": accuracies,
+            "F1 score of label 0": [_f1(probabilities, labels, t, positive=0) for t in thresholds],
+            "precision": [_precision(probabilities, labels, t) for t in thresholds],
+            "recall": [((probabilities >= t) & (labels == 1)).sum().item() for t in thresholds],
+        }
+        hints = (
+            "for each threshold, flag the rows whose probability is at least the threshold, count true "
+            "positives, false positives and false negatives, and compute F1 = 2 TP / (2 TP + FP + FN)",
+            "keep the threshold whose F1 is largest, and return that threshold, not its F1 score",
+        )
+        matches = [
+            what
+            for what, values in rivals.items()
+            if values[where[0]] >= max(values) - 1e-9  # the returned threshold is best by this measure
+        ]
+        if matches:
+            best = " and the best ".join(matches)
+            raise Wrong(
+                f"choose_threshold returned {value:g}, the threshold with the best {best}; "
+                "the exercise asks for the best F1 score of label 1",
+                *hints,
+            )
+        raise Wrong(
+            f"choose_threshold returned {value:g}, whose F1 score is {scores[where[0]]:.4f}; another "
+            "threshold offered reaches a higher F1",
+            *hints,
+        )

@@ -1,0 +1,346 @@
+"""The machinery behind every exercise check: one result object, one decorator.
+
+A check is an ordinary function decorated with :func:`check`. It receives the learner's answer
+(a value, a function or a class), calls the learner's code through :func:`run`, and either
+returns (the answer is right) or raises :class:`Wrong` with what is wrong and a hint. The
+decorator does everything else, once for all checks:
+
+* an answer that is still the stub (``...``, or a function that raises ``NotImplementedError``)
+  is ``not attempted``;
+* an exception in the learner's code is ``raised``, reported with the line of the learner's
+  code where it happened;
+* a learner's function that returns ``None`` is asked whether it forgot ``return``;
+* torch's, Python's and NumPy's global random states are left as they were;
+* the verdict is printed in one short block, and a :class:`Result` is returned (and recorded for
+  ``python -m course_utils.grade``).
+
+Hints can come in stages: ``Wrong(message, "a nudge", "the full hint")`` shows the nudge on the
+first wrong try and the full hint from the second on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import json
+import linecache
+import math
+import os
+import random
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+NOT_ATTEMPTED, RAISED, WRONG, CORRECT = "not attempted", "raised", "wrong", "correct"
+#: When this environment variable names a file, every result is appended to it as a JSON line.
+RESULTS_FILE = "COURSE_UTILS_RESULTS"
+#: Every check defined so far, by exercise id ("04.skip_block").
+REGISTRY: dict[str, Callable[..., Result]] = {}
+_SYMBOLS = {NOT_ATTEMPTED: "⏳", RAISED: "❌", WRONG: "❌", CORRECT: "✅"}
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
+_wrong_tries: dict[str, int] = {}
+
+
+def reset_hints() -> None:
+    """Start every exercise's staged hints again from the first one (as in a fresh kernel)."""
+    _wrong_tries.clear()
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """What a check found: true when the answer is right.
+
+    The verdict is printed when the check runs, so in a notebook the result itself shows nothing
+    more (several checks can share a cell); elsewhere its repr names the exercise and status.
+
+    Example:
+        >>> result = Result("01.demo", "demo", WRONG, 0, 2, "the shape is (3,)")
+        >>> bool(result), result
+        (False, Result('01.demo': wrong, 0/2))
+    """
+
+    exercise: str
+    title: str
+    status: str
+    points: int
+    max_points: int
+    feedback: str
+
+    def __bool__(self) -> bool:
+        return self.status == CORRECT
+
+    def __repr__(self) -> str:
+        return f"Result({self.exercise!r}: {self.status}, {self.points}/{self.max_points})"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+    def verdict(self) -> str:
+        """The block a learner sees, e.g. ``❌ demo: not yet right`` and the feedback below it.
+
+        Example:
+            >>> print(Result("01.demo", "demo", WRONG, 0, 1, "off by one\\nhint: count from 0").verdict())
+            ❌ demo: not yet right
+               off by one
+               hint: count from 0
+        """
+        heading = {
+            NOT_ATTEMPTED: "not attempted yet (fill in the exercise cell, run it, then run this check)",
+            RAISED: "your code raised an error",
+            WRONG: "not yet right",
+            CORRECT: "correct",
+        }[self.status]
+        lines = [f"{_SYMBOLS[self.status]} {self.title}: {heading}"]
+        lines += [f"   {line}" for line in self.feedback.splitlines()]
+        return "\n".join(lines)
+
+
+class Wrong(Exception):
+    """Raised by a check for a wrong answer: what is wrong, then hints in stages.
+
+    ``hints[0]`` is shown on the first wrong try, ``hints[1]`` on the second, and so on; the
+    last one stays.
+    """
+
+    def __init__(self, message: str, *hints: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hints = hints
+
+
+class NotAttempted(Exception):
+    """Raised by a check when the answer is still the exercise's stub (or only partly filled in)."""
+
+
+class LearnerError(Exception):
+    """Raised by :func:`run` when the learner's code raised: the message names the line."""
+
+
+def is_stub(answer: Any) -> bool:
+    """Whether ``answer`` is an untouched stub, ``...``; ``None`` is an answer (often a forgotten return).
+
+    Example:
+        >>> is_stub(...), is_stub(None), is_stub(0)
+        (True, False, False)
+    """
+    return answer is ...
+
+
+def _learner_frame(error: BaseException) -> traceback.FrameSummary | None:
+    """The innermost frame of the traceback that is the learner's code, not a library's."""
+    frames = traceback.extract_tb(error.__traceback__)
+    libraries = (_PACKAGE, str(Path(torch.__file__).parent.parent), str(Path(inspect.__file__).parent))
+    theirs = [frame for frame in frames if not frame.filename.startswith(libraries)]
+    return theirs[-1] if theirs else None
+
+
+def describe_error(error: BaseException, name: str) -> str:
+    """``name`` raised ``error``: the type, the message and the learner's line, in two lines.
+
+    Example:
+        >>> def f(x):
+        ...     return x / 0
+        >>> try:
+        ...     f(1)
+        ... except ZeroDivisionError as error:
+        ...     print(describe_error(error, "f(1)"))
+        f(1) raised ZeroDivisionError: division by zero
+        at line 2 of your code (in f): return x / 0
+    """
+    text = f"{name} raised {type(error).__name__}: {error}".strip()
+    frame = _learner_frame(error)
+    if frame is not None and frame.lineno:
+        line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+        where = "" if frame.name == "<module>" else f" (in {frame.name})"
+        text += f"\nat line {frame.lineno} of your code{where}: {line}"
+    return text
+
+
+def run(function: Any, *args: Any, name: str, may_return_none: bool = False) -> Any:
+    """Call the learner's ``function(*args)`` and return what it returns.
+
+    Raises :class:`NotAttempted` for a stub (``...``, or ``NotImplementedError``),
+    :class:`LearnerError` when the learner's code raises, and :class:`Wrong` when it is not
+    callable or returns ``None`` (unless ``may_return_none``).
+
+    Example:
+        >>> run(lambda x: x + 1, 1, name="f")
+        2
+        >>> run(lambda x: None, 1, name="f")
+        Traceback (most recent call last):
+        ...
+        course_utils.checks.core.Wrong: f(...) returned None: did you forget `return`?
+    """
+    if is_stub(function):
+        raise NotAttempted
+    if not callable(function):
+        raise Wrong(f"{name} should be a function or class, but it is a {type(function).__name__}")
+    try:
+        result = function(*args)
+    except NotImplementedError:
+        raise NotAttempted from None
+    except Exception as error:  # the learner's bug becomes a message
+        raise LearnerError(describe_error(error, f"{name}(...)")) from None
+    if result is None and not may_return_none:
+        raise Wrong(
+            f"{name}(...) returned None: did you forget `return`?",
+            "a function without a `return` statement returns None",
+        )
+    return result
+
+
+@contextmanager
+def own_random_state() -> Iterator[None]:
+    """Run the block on copies of torch's, Python's and NumPy's global random states.
+
+    Example:
+        >>> before = torch.random.get_rng_state()
+        >>> with own_random_state():
+        ...     _ = torch.rand(3)
+        >>> torch.equal(torch.random.get_rng_state(), before)
+        True
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)
+
+
+def _record(result: Result) -> None:
+    path = os.environ.get(RESULTS_FILE)
+    if path:
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(json.dumps(dataclasses.asdict(result)) + "\n")
+
+
+def check(
+    exercise: str, title: str, *, points: int = 1, context: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Result]]:
+    """Turn ``function`` into the check of ``exercise`` ("NN.name"), worth ``points``.
+
+    ``function`` takes the learner's answers (and, under the parameter names in ``context``, values
+    of the lesson that the answers are checked against); it returns when they are right and raises
+    :class:`Wrong` (or :class:`NotAttempted`) when not. When every answer is still the stub ``...``
+    the exercise is ``not attempted``; when only some are, it is ``wrong``, and ``function`` does
+    not run.
+
+    Example:
+        >>> @check("00.double", "double", points=2)
+        ... def double(function):
+        ...     if run(function, 2, name="double") != 4:
+        ...         raise Wrong("double(2) should be 4", "multiply, don't add")
+        >>> double(lambda x: x * 2)
+        ✅ double: correct
+        Result('00.double': correct, 2/2)
+        >>> double(...)
+        ⏳ double: not attempted yet (fill in the exercise cell, run it, then run this check)
+        Result('00.double': not attempted, 0/2)
+        >>> double(lambda x: x + 3)
+        ❌ double: not yet right
+           double(2) should be 4
+           hint: multiply, don't add
+        Result('00.double': wrong, 0/2)
+        >>> _ = REGISTRY.pop("00.double")
+    """
+    if not (len(exercise) > 3 and exercise[:2].isdigit() and exercise[2] == "."):
+        raise ValueError(f"check: an exercise id looks like '04.skip_block', not {exercise!r}")
+    if not (isinstance(points, int) and points >= 1):
+        raise ValueError(f"check: points must be a whole number of at least 1, not {points!r}")
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Result]:
+        earlier = REGISTRY.get(exercise)
+        if earlier is not None and (earlier.__module__, earlier.__qualname__) != (
+            function.__module__,
+            function.__qualname__,
+        ):
+            raise ValueError(f"check: the exercise id {exercise!r} is taken by {earlier.__module__}")
+
+        parameters = inspect.signature(function).parameters
+        unknown = set(context) - set(parameters)
+        if unknown:
+            raise ValueError(
+                f"check: context names {sorted(unknown)}, which are not parameters of {function.__name__}"
+            )
+
+        @functools.wraps(function)
+        def checked(*arguments: Any) -> Result:
+            status, feedback = CORRECT, ""
+            answers = [
+                value for name, value in zip(parameters, arguments, strict=False) if name not in context
+            ]
+            try:
+                stubs = [is_stub(answer) for answer in answers]
+                if all(stubs):
+                    raise NotAttempted
+                if any(stubs):
+                    raise Wrong(
+                        f"{sum(stubs)} of your {len(answers)} answers are still `...`",
+                        "fill in every answer of the exercise, then run the check again",
+                    )
+                with own_random_state():
+                    function(*arguments)
+            except NotAttempted:
+                status = NOT_ATTEMPTED
+            except LearnerError as error:
+                status, feedback = RAISED, str(error)
+            except Wrong as wrong:
+                tries = _wrong_tries[exercise] = _wrong_tries.get(exercise, 0) + 1
+                status, feedback = WRONG, wrong.message
+                if wrong.hints:
+                    feedback += f"\nhint: {wrong.hints[min(tries, len(wrong.hints)) - 1]}"
+            result = Result(exercise, title, status, points if status == CORRECT else 0, points, feedback)
+            print(result.verdict())
+            _record(result)
+            return result
+
+        checked.exercise, checked.title, checked.points = exercise, title, points  # type: ignore[attr-defined]
+        REGISTRY[exercise] = checked
+        return checked
+
+    return decorate
+
+
+def compare(name: str, got: Any, expected: Any, *hints: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
+    """Raise :class:`Wrong` unless ``got`` is numerically close to ``expected``, shape included.
+
+    The message shows the learner's value and the largest difference, never the expected value (for
+    a single number, only the difference's order of magnitude, which would otherwise give it away);
+    ``hints`` are shown in stages, as :class:`Wrong`'s.
+
+    Example:
+        >>> compare("gradient", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+        >>> compare("gradient", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), "chain rule")
+        Traceback (most recent call last):
+        ...
+        course_utils.checks.core.Wrong: gradient: tensor([1.0000, 2.5000]); largest difference from the right values: 0.5
+    """  # noqa: E501 (a message)
+    want = torch.as_tensor(expected).detach().cpu()
+    try:
+        value = (got if isinstance(got, torch.Tensor) else torch.as_tensor(got)).detach().cpu()
+    except (TypeError, ValueError, RuntimeError):
+        raise Wrong(f"{name} should be a number or tensor, but it is {got!r}", *hints) from None
+    if value.is_complex() or value.dtype == torch.bool:
+        raise Wrong(f"{name} should hold real numbers, but its dtype is {value.dtype}")
+    if value.shape != want.shape:
+        raise Wrong(
+            f"{name} has shape {tuple(value.shape)}; it should have shape {tuple(want.shape)}",
+            *hints,
+        )
+    value, want = value.double(), want.double()
+    if not torch.allclose(value, want, atol=atol, rtol=rtol):
+        largest = (value - want).abs().nan_to_num(nan=float("inf")).max().item()
+        if value.numel() == 1:  # the difference would give the answer away: say only its size
+            size = f"1e{round(math.log10(largest)):+03d}" if math.isfinite(largest) else "inf"
+            raise Wrong(f"{name}: {value.item():.6g} is off by about {size}", *hints)
+        raise Wrong(
+            f"{name}: {value.float()}; largest difference from the right values: {largest:.3g}", *hints
+        )

@@ -1,0 +1,357 @@
+"""Checks for the exercises of notebook 04 (an MLP and the building blocks of ``torch.nn``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
+
+# --- In section 3: the shapes inside nn.Linear ----------------------------------------------------
+
+_LINEAR_SHAPES = {
+    "first_weight": (10, 1),  # nn.Linear(1, 10).weight: (n_out, n_in)
+    "last_weight": (1, 10),  # nn.Linear(10, 1).weight
+    "last_bias": (1,),  # nn.Linear(10, 1).bias: one per output unit
+    "hidden": (32, 10),  # nn.Linear(1, 10) then ReLU on (32, 1)
+}
+_LINEAR_HINTS = {
+    "first_weight": (
+        "which of n_in and n_out counts the rows of W?",
+        "W has one row per output unit and one column per input: y = x·Wᵀ + b",
+    ),
+    "last_weight": (
+        "which of n_in and n_out counts the rows of W?",
+        "W has one row per output unit and one column per input: y = x·Wᵀ + b",
+    ),
+    "last_bias": (
+        "how many numbers does b add to each example's output?",
+        "b holds one number per output unit, whatever the number of inputs",
+    ),
+    "hidden": (
+        "which dimension does a layer keep, and which does it change?",
+        "a layer maps (batch, n_in) to (batch, n_out); a ReLU keeps the shape it is given",
+    ),
+}
+
+
+def _as_shape(value: Any) -> tuple[int, ...] | str:
+    """A shape as a tuple of ints, or a sentence saying why ``value`` is not one."""
+    if isinstance(value, bool):
+        return f"{value!r} is a bool, not a shape"
+    if isinstance(value, int):
+        return f"{value!r} is an int, not a shape: a one-element tuple needs a trailing comma, as in (n,)"
+    if not isinstance(value, (tuple, list, torch.Size)):
+        return f"{value!r} is a {type(value).__name__}, not a shape: write a tuple such as (2, 3)"
+    if not all(isinstance(size, int) and not isinstance(size, bool) for size in value):
+        return f"{value!r} is not a shape: its entries should be whole numbers"
+    return tuple(value)
+
+
+@check("04.linear_shapes", "the shapes inside nn.Linear", points=1)
+def linear_shapes(predicted: Any) -> None:
+    """In-lesson question: predict four shapes of ``make_mlp()``'s layers.
+
+    ``predicted`` is a dict with the keys ``first_weight`` (the shape of ``nn.Linear(1, 10).weight``),
+    ``last_weight`` (``nn.Linear(10, 1).weight``), ``last_bias`` (``nn.Linear(10, 1).bias``) and
+    ``hidden`` (what ``nn.Linear(1, 10)`` followed by ``nn.ReLU()`` returns for inputs of shape
+    ``(32, 1)``), each a tuple such as ``(2, 3)``.
+    """
+    if not isinstance(predicted, dict):
+        raise Wrong(f"predicted should be a dict, but it is a {type(predicted).__name__}")
+    missing = [key for key in _LINEAR_SHAPES if key not in predicted]
+    if missing:
+        raise Wrong(
+            f"predicted has no key {', '.join(map(repr, missing))}: keep the keys of the exercise cell"
+        )
+    stubs = [key for key in _LINEAR_SHAPES if is_stub(predicted[key])]
+    if len(stubs) == len(_LINEAR_SHAPES):
+        raise NotAttempted
+    problems, wrong = [], []
+    for key, expected in _LINEAR_SHAPES.items():
+        if key in stubs:
+            continue
+        shape = _as_shape(predicted[key])
+        if isinstance(shape, str):
+            problems.append(f"{key}: {shape}")
+        elif shape != expected:
+            problems.append(f"the shape for {key}, {shape}, is wrong")
+            wrong.append(key)
+    if stubs:
+        problems.append(f"{len(stubs)} of {len(_LINEAR_SHAPES)} still `...`: {', '.join(stubs)}")
+    if problems:
+        nudges = dict.fromkeys(_LINEAR_HINTS[key][0] for key in wrong)
+        fuller = dict.fromkeys(_LINEAR_HINTS[key][1] for key in wrong)
+        hints = (" ".join(nudges), " ".join(fuller)) if wrong else ()
+        raise Wrong("\n".join(problems), *hints)
+
+
+# --- Exercise 1: a block with a skip connection ----------------------------------------------------
+
+
+def _linears(module: nn.Module) -> list[nn.Linear]:
+    return [child for child in module.modules() if isinstance(child, nn.Linear)]
+
+
+@check("04.skip_block", "SkipBlock", points=2)
+def skip_block(block_class: Any) -> None:
+    """Exercise 1: ``SkipBlock(n_features)``, an ``nn.Module`` with two ``nn.Linear(n_features,
+    n_features)`` layers, whose ``forward(x)`` returns ``x + linear2(relu(linear1(x)))``, of the
+    shape of ``x``.
+    """
+    n_features = 4
+    torch.manual_seed(0)  # a fixed start (the decorator restores the global state afterwards)
+    block = run(block_class, n_features, name="SkipBlock")
+    if not isinstance(block, nn.Module):
+        raise Wrong(
+            f"SkipBlock(4) should be an nn.Module, but it is a {type(block).__name__}",
+            "subclass nn.Module and call super().__init__() first",
+        )
+    n_params = sum(parameter.numel() for parameter in block.parameters())
+    expected_params = 2 * (n_features**2 + n_features)
+    if n_params != expected_params:
+        few = "too few" if n_params < expected_params else "too many"
+        raise Wrong(
+            f"SkipBlock(4) has {n_params} parameters: {few}",
+            "two nn.Linear(n_features, n_features) layers, each with its bias; the skip itself "
+            "has no parameters",
+            "assign each layer to an attribute (self.linear1 = ...): layers in a plain Python list "
+            "are hidden from parameters(); and keep the biases (bias=True is the default)",
+        )
+    linears = _linears(block)
+    if len(linears) != 2:
+        raise Wrong(
+            f"SkipBlock(4) holds {len(linears)} nn.Linear layers; it should hold two",
+            "use nn.Linear(n_features, n_features) twice",
+        )
+    x = torch.randn(5, n_features, generator=torch.Generator().manual_seed(1))  # (5, 4)
+    output = run(block, x, name="SkipBlock(4)")
+    if not isinstance(output, torch.Tensor) or output.shape != x.shape:
+        got = f"shape {tuple(output.shape)}" if isinstance(output, torch.Tensor) else type(output).__name__
+        raise Wrong(
+            f"SkipBlock(4) on inputs of shape (5, 4) returned {got}; it should return shape (5, 4)",
+            "the skip adds the input back, so the output has the input's shape",
+        )
+    first, second = linears
+    with torch.no_grad():
+        right = [x + second(torch.relu(first(x))), x + first(torch.relu(second(x)))]  # either order
+        no_skip = second(torch.relu(first(x)))
+        no_relu = x + second(first(x))
+    output = output.detach()
+    if any(torch.allclose(output, candidate, atol=1e-5) for candidate in right):
+        return
+    if torch.allclose(output, no_skip, atol=1e-5):
+        hint = "that is the plain two-layer path: add the input x back (the skip connection)"
+    elif torch.allclose(output, torch.relu(right[0]), atol=1e-5):
+        hint = "no ReLU after the sum: the skip must carry x through unchanged, negatives included"
+    elif torch.allclose(output, no_relu, atol=1e-5):
+        hint = "a ReLU belongs between the two layers; without it they collapse into one linear map"
+    else:
+        hint = "forward should return x + linear2(relu(linear1(x)))"
+    compare("SkipBlock(4)(x)", output, right[0], hint)
+
+
+@check("04.skip_block_parameters", "parameters of SkipBlock(10)", points=1)
+def skip_block_parameters(n_params: Any) -> None:
+    """Exercise 1b: the number of parameters of ``SkipBlock(10)``, counted by hand (a whole number)."""
+    if isinstance(n_params, float) and n_params.is_integer():
+        n_params = int(n_params)
+    if isinstance(n_params, bool) or not isinstance(n_params, int):
+        raise Wrong(f"the count should be a whole number, but it is {n_params!r}")
+    expected = 2 * (10 * 10 + 10)
+    if n_params == expected:
+        return
+    if n_params == 2 * 10 * 10:
+        diagnosis = "too few: did you count the biases?"
+    elif n_params == 10 * 10 + 10:
+        diagnosis = "too few: that is one layer, and SkipBlock has two"
+    elif n_params < expected:
+        diagnosis = "too few"
+    else:
+        diagnosis = "too many: the skip connection x + ... adds no parameters"
+    raise Wrong(
+        f"{n_params} parameters is {diagnosis}",
+        "count the weight matrix and the bias vector of each nn.Linear(10, 10); the skip has none",
+        "each nn.Linear(10, 10) holds a 10 x 10 weight matrix and 10 biases",
+    )
+
+
+# --- Exercise 2: a forward hook that counts dead ReLUs --------------------------------------------
+
+
+def _dead_relu_model() -> tuple[nn.Module, torch.Tensor, list[int]]:
+    """A small network whose dead ReLU units are known: 1 in the first layer, 2 in the second."""
+    model = nn.Sequential(
+        nn.Linear(1, 4), nn.ReLU(), nn.Sequential(nn.Linear(4, 3), nn.ReLU()), nn.Linear(3, 1)
+    )
+    first, second, last = _linears(model)
+    with torch.no_grad():
+        first.weight.copy_(torch.tensor([[1.0], [-1.0], [0.0], [0.0]]))
+        first.bias.copy_(torch.tensor([0.0, 0.0, -1.0, 0.5]))  # unit 2 is always -1: dead
+        second.weight.copy_(
+            torch.tensor(
+                [
+                    [-1.0, -1.0, -1.0, -1.0],  # always <= -0.1: dead
+                    [1.0, 1.0, 0.0, 1.0],  # always >= 0.5: alive
+                    [0.0, 0.0, 0.0, -1.0],  # always -0.3: dead
+                ]
+            )
+        )
+        second.bias.copy_(torch.tensor([-0.1, 0.0, 0.2]))
+        last.weight.fill_(1.0)
+        last.bias.zero_()
+    inputs = torch.linspace(-1, 1, 11).view(11, 1)  # (11, 1)
+    return model, inputs, [1, 2]
+
+
+def _hook_count(model: nn.Module) -> int:
+    return sum(len(module._forward_hooks) for module in model.modules())
+
+
+def _as_counts(result: Any) -> list[int]:
+    try:
+        return [int(count) for count in result]
+    except (TypeError, ValueError, RuntimeError):
+        raise Wrong(
+            f"count_dead_relus should return a list of ints, but it returned {result!r}",
+            "return one count per nn.ReLU, in the order they run",
+        ) from None
+
+
+@check("04.dead_relus", "dead ReLU counter", points=3)
+def dead_relus(count_dead_relus: Any) -> None:
+    """Exercise 2: ``count_dead_relus(model, inputs)``: per ``nn.ReLU`` (in the order they run,
+    nested ones included), the number of units whose output is 0 for every input; no hooks left.
+    """
+    model, inputs, expected = _dead_relu_model()
+    counts = _as_counts(run(count_dead_relus, model, inputs, name="count_dead_relus"))
+    if len(counts) != len(expected):
+        raise Wrong(
+            f"count_dead_relus gave {len(counts)} count(s), {counts}, for a test model with "
+            f"{len(expected)} nn.ReLU modules (one inside a nested nn.Sequential)",
+            "one count per nn.ReLU module, in the order they run",
+            "search model.modules(), which also finds the ReLU inside a nested nn.Sequential",
+        )
+    if counts != expected:
+        which = [
+            f"ReLU {i + 1}" for i, (got, want) in enumerate(zip(counts, expected, strict=True)) if got != want
+        ]
+        few = all(got < want for got, want in zip(counts, expected, strict=True) if got != want)
+        raise Wrong(
+            f"counts {counts} on the test model: the count of {' and '.join(which)} is wrong "
+            f"({'too low' if few else 'too high'})",
+            "a unit is dead when its output is 0 for every input in the batch; a unit that is 0 "
+            "for only some inputs is still alive",
+            "(output == 0).all(dim=0) says, per unit, whether it is 0 for every input; count those "
+            "units (one that is 0 for only some inputs is still alive)",
+        )
+    if _hook_count(model):
+        raise Wrong(
+            f"{_hook_count(model)} hook(s) still registered on the model afterwards",
+            "keep the handles that register_forward_hook returns and call handle.remove() on "
+            "each, or every later forward pass runs them too",
+        )
+    again = _as_counts(run(count_dead_relus, model, inputs, name="count_dead_relus"))
+    if again != expected:
+        raise Wrong(
+            f"a second call on the same model gave {again} instead of the same counts as the first",
+            "start from fresh counts inside the function, not from a list defined outside it",
+        )
+
+
+# --- Exercise 3: the buggy Dataset, fixed ----------------------------------------------------------
+
+
+def _plain_data() -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.arange(5.0) + 10.0  # (5,): other numbers than the notebook's data
+    return x, 2 * x
+
+
+def _read_features_of_item_1(dataset: Any) -> torch.Tensor:
+    return torch.stack([dataset[1][0].detach() for _ in range(2000)])  # 2000 reads, (2000, 1)
+
+
+def _pair(item: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not (
+        isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(p, torch.Tensor) for p in item)
+    ):
+        raise Wrong(
+            f"{name} should be a pair of tensors (features, target), but it is "
+            f"{type(item).__name__}{f' of length {len(item)}' if isinstance(item, (tuple, list)) else ''}",
+            "return two tensors: return features, target",
+        )
+    return item[0], item[1]
+
+
+@check("04.noisy_dataset", "NoisyRegressionData", points=3)
+def noisy_dataset(dataset_class: Any) -> None:
+    """Exercise 3: ``NoisyRegressionData(x, y, noise_std, generator)``, the buggy ``Dataset`` fixed.
+
+    Item i is ``(x_i + noise, y_i)``, each of shape ``(1,)``, with fresh noise of s.d. ``noise_std``
+    drawn from ``generator`` at every read; the data passed in stays unchanged.
+    """
+    x, y = _plain_data()
+    exact = run(
+        dataset_class, x.clone(), y.clone(), 0.0, torch.Generator().manual_seed(0), name="NoisyRegressionData"
+    )
+    if not hasattr(exact, "__len__"):
+        raise Wrong("NoisyRegressionData has no __len__", "define __len__(self): the number of examples")
+    length = run(exact.__len__, name="__len__")
+    if length != len(x):
+        raise Wrong(
+            f"len(dataset) is {length!r} for a dataset built from {len(x)} points",
+            "__len__ must count this object's data (self.x), not a global variable such as x_obs",
+        )
+    features, target = _pair(run(exact.__getitem__, 3, name="dataset[3]"), "dataset[3]")
+    shapes = [tuple(features.shape), tuple(target.shape)]
+    if shapes != [(1,), (1,)]:
+        raise Wrong(
+            f"the parts of dataset[3] have shapes {shapes}; each should have shape (1,)",
+            "store x.reshape(-1, 1) and y.reshape(-1, 1): then an item is a row of shape (1,) and a "
+            "DataLoader stacks them into (batch, 1)",
+        )
+    if not (torch.equal(features.detach(), x[3:4]) and torch.equal(target.detach(), y[3:4])):
+        raise Wrong(
+            f"with noise_std=0, dataset[3] is ({features.item():.1f}, {target.item():.1f}), "
+            "not the x[3] and y[3] the dataset was built from",
+            "return this object's own x and y at the index, never a global's",
+        )
+    noise_std, x_given, draws = 2.0, x.clone(), []
+    for data in (x_given, x.clone()):  # two datasets with equally seeded generators
+        noisy = run(
+            dataset_class,
+            data,
+            y.clone(),
+            noise_std,
+            torch.Generator().manual_seed(0),
+            name="NoisyRegressionData",
+        )
+        draws.append(run(_read_features_of_item_1, noisy, name="dataset[1]").flatten())  # (2000,)
+    _, noisy_target = _pair(run(noisy.__getitem__, 1, name="dataset[1]"), "dataset[1]")
+    if not torch.equal(noisy_target.detach().reshape(-1), y[1:2]):
+        raise Wrong(
+            "with noise_std=2, the target of item 1 changed "
+            f"(it read {noisy_target.detach().flatten()[0]:.2f})",
+            "the augmentation perturbs the features only; the target is the observation and stays as it is",
+        )
+    if not torch.equal(x_given, x):
+        raise Wrong(
+            f"the x passed in changed: x[1] drifted by {(x_given[1] - x[1]).item():+.1f} after 2000 reads",
+            "x + noise makes a new tensor; x += noise changes the stored row (a view of the data) in place",
+        )
+    mean, std = draws[0].mean().item(), draws[0].std().item()
+    if abs(mean - x[1].item()) > 0.2 or abs(std - noise_std) > 0.2:
+        raise Wrong(
+            f"over 2000 reads of item 1 with noise_std=2, the features have mean {mean:.2f} (x[1] is "
+            f"{x[1].item():.1f}) and s.d. {std:.2f}: the noise should have mean 0 and s.d. noise_std",
+            "add noise_std * torch.randn(1, generator=self.generator) to the features only, drawn "
+            "afresh at every read",
+        )
+    if not torch.equal(draws[0], draws[1]):
+        raise Wrong(
+            "two datasets with equally seeded generators gave different noise",
+            "draw the noise with generator=self.generator, so that a seeded generator gives the same "
+            "noise every run",
+        )
