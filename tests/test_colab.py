@@ -37,7 +37,7 @@ COLAB_LIKE = [
     "seaborn==0.13.2",
     "tqdm==4.67.1",
     "ipykernel",
-    "ipywidgets",
+    "ipywidgets==7.7.1",  # what Colab ships: the explorations must not need a newer one
 ]
 ADDRESS = ("course-test/pytorch-course", "v0.0.1")
 UV = [sys.executable, "-m", "uv", "--quiet"]

@@ -67,3 +67,17 @@ def test_no_check_module_ships_a_solution_in_a_docstring(path):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             docstring = ast.get_docstring(node) or ""
             assert ">>>" not in docstring, f"{path.name}: {getattr(node, 'name', 'module')} has an example"
+
+
+def test_the_teachers_table_lists_every_exercise_with_its_title_and_points():
+    table = re.findall(
+        r"^\| (\d\d) \| `(\d\d\.\w+)` \| (.+?) \| (\d) \| (easy|medium|hard) \| (\d+) \|",
+        (ROOT / "TEACHING.md").read_text(),
+        re.M,
+    )
+    listed = [(exercise, title, int(points)) for _, exercise, title, points, _, _ in table]
+    assert listed == [
+        (exercise, function.title, function.points)
+        for lesson in LESSONS.values()
+        for exercise, function in lesson.exercises.items()
+    ]

@@ -1,4 +1,5 @@
-"""A lesson in a real JupyterLab, driven in headless Chromium: collapsed solutions, run all, no error.
+"""A lesson in a real JupyterLab, driven in headless Chromium: collapsed solutions, run all, no error;
+and an exploration whose slider, moved, redraws its output.
 
 Needs Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it). Outside CI the test is
 skipped when no browser is found; in CI (``CI=true``) a missing browser is a failure.
@@ -15,10 +16,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).parents[1]
 LESSON = "02_autograd.ipynb"
+EXPLORATION = "exploration.ipynb"  # the lesson 03 exploration's widget cell, on its own
 BROWSER_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -68,6 +72,11 @@ def free_port():
 def jupyterlab(tmp_path):
     (tmp_path / "lab").mkdir()
     shutil.copy(ROOT / "notebooks" / LESSON, tmp_path / "lab" / LESSON)
+    widget = "from course_utils import explore\n\nexplore.descent_path_widget()"
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(
+        new_notebook(cells=[new_code_cell(widget)], metadata=kernel), tmp_path / "lab" / EXPLORATION
+    )
     port, token = free_port(), secrets.token_hex(16)
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -104,7 +113,7 @@ def jupyterlab(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start within 60 s")
-        yield f"{url}/lab/tree/{LESSON}?token={token}"
+        yield lambda notebook: f"{url}/lab/tree/{notebook}?token={token}"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -127,7 +136,7 @@ def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(jupyterlab)
+        page.goto(jupyterlab(LESSON))
         state = wait_for(page, lambda s: s["kernel"] == "idle" and s["code_cells"] > 0, 90)
         assert state["solutions"] >= 2
         assert state["hidden_solutions"] == state["solutions"]  # collapsed, as stored
@@ -151,3 +160,32 @@ def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path
     assert screenshot.stat().st_size > 10_000
     if os.environ.get("COURSE_UPDATE_SCREENSHOT"):
         shutil.copy(screenshot, ROOT / "figures" / "jupyterlab.png")
+
+
+WIDGET_TEXT = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+  .map(node => node.innerText).join('\\n')"""
+
+
+def test_moving_a_slider_redraws_the_exploration(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(jupyterlab(EXPLORATION))
+        wait_for(page, lambda s: s["kernel"] == "idle" and s["code_cells"] == 1, 90)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        readout = page.locator(".widget-readout").first
+        readout.wait_for(timeout=60_000)
+        page.wait_for_function(f"() => ({WIDGET_TEXT})().includes('learning rate')", timeout=60_000)
+        before = page.evaluate(WIDGET_TEXT)
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("0.035")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({WIDGET_TEXT})().includes('learning rate 0.035')", timeout=60_000)
+        after = page.evaluate(WIDGET_TEXT)
+        browser.close()
+    assert "converges" in before and "learning rate 0.035" not in before
+    assert "diverges" in after  # above the stability limit the path runs away
