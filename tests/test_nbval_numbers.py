@@ -115,6 +115,40 @@ def test_outputs_pair_by_kind_not_position():
     assert seen["test"][0]["text"] == "0.8517"  # reconciled with the stored stdout
 
 
+def test_a_widget_cell_is_compared_on_its_view_alone(monkeypatch):
+    """What the widget's Output captures in a browser arrives as plain outputs under nbval: dropped."""
+    from nbval.plugin import IPyNbCell
+
+    class Cell:
+        cell = new_code_cell("explore.padding_widget()")
+
+        def sanitize(self, text):
+            return text
+
+    view = {
+        "text/plain": "interactive(children=(FloatSlider(value=0.8),))",
+        nbval_numbers.WIDGET: {"model_id": "a"},
+    }
+    stored = [new_output("execute_result", data=view, execution_count=1)]
+    fresh = [
+        new_output("stream", name="stdout", text="padding share 0.6220"),
+        new_output("display_data", data={"text/plain": "<Figure>", "image/png": "iVBOR"}),
+        new_output("execute_result", data=dict(view), execution_count=1),
+    ]
+    seen = {}
+    monkeypatch.setattr(
+        nbval_numbers, "_compare_outputs", lambda self, test, ref, skip=None: seen.update(test=test)
+    )
+    IPyNbCell.compare_outputs(Cell(), fresh, stored)
+    assert seen["test"] == fresh[2:]  # the view, and its text, are still compared
+    plain = [new_output("stream", name="stdout", text="0.6220")]
+    IPyNbCell.compare_outputs(Cell(), plain, plain)
+    assert seen["test"] == plain  # a cell without a widget keeps every output
+    progress = [new_output("display_data", data=dict(view)), new_output("stream", name="stdout", text="done")]
+    IPyNbCell.compare_outputs(Cell(), progress, progress)
+    assert seen["test"] == progress  # a progress bar's cell keeps the text it stored
+
+
 def test_nbval_compares_numbers_with_this_plugin(tmp_path):
     """One notebook run by nbval: a number moved by one unit passes, by three fails unless widened."""
     widened = {"units": 3, "reason": "a trained model: the last digit varies by CPU"}
