@@ -69,6 +69,28 @@ def test_no_check_module_ships_a_solution_in_a_docstring(path):
             assert ">>>" not in docstring, f"{path.name}: {getattr(node, 'name', 'module')} has an example"
 
 
+def sections_of_checks(path):
+    """{exercise id: the number of the section whose check cell calls it}."""
+    module = importlib.import_module(f"course_utils.checks.{path.stem[3:]}")
+    notebook, section, found = nbformat.read(path, as_version=4), None, {}
+    for index, cell in enumerate(notebook.cells):
+        heading = re.search(r"^## (\d+)\.", cell.source, re.M) if cell.cell_type == "markdown" else None
+        section = heading.group(1) if heading else section
+        for called_index, names in check_cells(notebook):
+            if called_index == index:
+                found |= {getattr(module, name).exercise: section for name in names}
+    return found
+
+
+def test_the_teachers_table_lists_every_exercise_with_its_title_points_and_section():
+    text = (ROOT / "TEACHING.md").read_text()
+    places = dict(re.findall(r"^\| \d\d \| `(\d\d\.\w+)` \|.*\| §(\d+)[,|]", text, re.M))
+    sections = {}
+    for path in NOTEBOOKS:
+        sections |= sections_of_checks(path)
+    assert places == sections
+
+
 def test_the_teachers_table_lists_every_exercise_with_its_title_and_points():
     table = re.findall(
         r"^\| (\d\d) \| `(\d\d\.\w+)` \| (.+?) \| (\d) \| (easy|medium|hard) \| (\d+) \|",

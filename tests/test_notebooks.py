@@ -240,3 +240,47 @@ def test_ignored_outputs_are_few_and_asserted(notebook):
     ignored = [c for c in code_cells(nb) if "nbval-ignore-output" in c.metadata.get("tags", [])]
     assert all("assert " in cell.source for cell in ignored)
     assert not any("nbval-skip" in c.metadata.get("tags", []) for c in code_cells(nb))
+
+
+def test_a_picture_of_an_idea_with_alt_text(notebook):
+    path, notebook = notebook
+    if path.name == "03_linear_regression.ipynb":  # its picture is a plot: descent on the loss surface
+        plots = [cell for cell in code_cells(notebook) if ".contour" in cell.source]
+        assert plots and all(any("image/png" in o.get("data", {}) for o in cell.outputs) for cell in plots)
+        return
+    pictures = [
+        (match.group(1), name, cell.attachments[name])
+        for cell in notebook.cells
+        if cell.cell_type == "markdown" and cell.get("attachments")
+        for match in re.finditer(r"!\[([^\]]*)\]\(attachment:([^)]+)\)", cell.source)
+        for name in [match.group(2)]
+    ]
+    assert pictures, "each lesson teaches at least one idea with a diagram"
+    for alt, name, attachment in pictures:
+        assert len(alt.split()) >= 8, f"{name}: the alt text must say what the picture shows"
+        assert set(attachment) == {"image/png"} and len(attachment["image/png"]) > 1000
+
+
+def test_source_notes_and_asides_have_one_form(notebook):
+    _, notebook = notebook
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if "source note" in line.lower():
+                assert line.startswith("> **Source note.**"), line
+        if cell.source.startswith("### Going deeper"):
+            assert re.match(r"### Going deeper: .+\n+\*Optional: .+\*", cell.source), cell.source
+
+
+def test_at_least_four_explorations_each_with_a_static_call():
+    explorations = []
+    for path in NOTEBOOKS:
+        cells = code_cells(nbformat.read(path, as_version=4))
+        for before, cell in itertools.pairwise(cells):
+            widget = re.search(r"^explore\.(\w+)_widget\(", cell.source, re.M)
+            if widget:
+                explorations.append(path.name)
+                assert re.search(r"^explore\.\w+\(", before.source, re.M), "the static call comes first"
+                assert any(output.get("text") for output in before.outputs), "and prints what it found"
+    assert len(explorations) >= 4

@@ -56,7 +56,7 @@ def _as_vector(result: Any) -> Any:
     return result
 
 
-# ----------------------------------------------------------------- in section 5: a prediction
+# ----------------------------------------------------------------- in section 6: a prediction
 def _steep_outcome(rate: float) -> str:
     factor = 1 - rate * torch.linalg.eigvalsh(_hessian(thermometer_readings()[1]))[-1].item()
     if factor >= 0:
