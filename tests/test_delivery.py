@@ -158,3 +158,7 @@ def test_teaching_guide_gives_each_lessons_measured_run_time():
         assert row, path.name
         benchmark = re.search(rf"\| {re.escape(path.name)} \| ([\d.]+) \|", README)
         assert row.group(2) == benchmark.group(1), "TEACHING.md and the README disagree"
+        header = nbformat.read(path, as_version=4).cells[0].source
+        estimate = re.search(r"\*\*Estimated time:\*\* (?:about )?(\d+) (minutes|hours?)", header)
+        amount, unit = estimate.groups()
+        assert int(row.group(1)) == int(amount) * (60 if unit.startswith("hour") else 1), "class time"
