@@ -333,7 +333,7 @@ def test_early_stopping_is_judged_at_small_min_delta_too(verdict_of):
         return params + torch.tensor([0.0, 1e-3]), epoch
 
     ok, out = verdict_of(checks.early_stopping(off_by_a_little))
-    assert not ok and "largest difference from the right values: 0.001" in out
+    assert not ok and "the largest difference from the right values is about 1e-03" in out
     assert not [digits for digits in REFERENCE_DIGITS if digits in out]
 
 

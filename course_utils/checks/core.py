@@ -312,16 +312,16 @@ def check(
 def compare(name: str, got: Any, expected: Any, *hints: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
     """Raise :class:`Wrong` unless ``got`` is numerically close to ``expected``, shape included.
 
-    The message shows the learner's value and the largest difference, never the expected value (for
-    a single number, only the difference's order of magnitude, which would otherwise give it away);
-    ``hints`` are shown in stages, as :class:`Wrong`'s.
+    The message shows the learner's value, how many entries are off and the order of magnitude of
+    the largest difference, never the expected value (nor the exact difference, which added to the
+    learner's value would give it); ``hints`` are shown in stages, as :class:`Wrong`'s.
 
     Example:
         >>> compare("gradient", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
         >>> compare("gradient", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), "chain rule")
         Traceback (most recent call last):
         ...
-        course_utils.checks.core.Wrong: gradient: tensor([1.0000, 2.5000]); largest difference from the right values: 0.5
+        course_utils.checks.core.Wrong: gradient: tensor([1.0000, 2.5000]); 1 of 2 entries are off, the largest difference from the right values is about 1e+00
     """  # noqa: E501 (a message)
     want = torch.as_tensor(expected).detach().cpu()
     try:
@@ -336,11 +336,17 @@ def compare(name: str, got: Any, expected: Any, *hints: str, atol: float = 1e-5,
             *hints,
         )
     value, want = value.double(), want.double()
-    if not torch.allclose(value, want, atol=atol, rtol=rtol):
+    close = torch.isclose(value, want, atol=atol, rtol=rtol)
+    if not close.all():
+        # Only the order of magnitude of the difference: the learner's value plus the exact
+        # difference would be the answer, for a single number or a tensor with one entry off.
         largest = (value - want).abs().nan_to_num(nan=float("inf")).max().item()
-        if value.numel() == 1:  # the difference would give the answer away: say only its size
-            size = f"1e{round(math.log10(largest)):+03d}" if math.isfinite(largest) else "inf"
+        size = f"1e{round(math.log10(largest)):+03d}" if math.isfinite(largest) else "inf"
+        if value.numel() == 1:
             raise Wrong(f"{name}: {value.item():.6g} is off by about {size}", *hints)
+        off = int((~close).sum())
         raise Wrong(
-            f"{name}: {value.float()}; largest difference from the right values: {largest:.3g}", *hints
+            f"{name}: {value.float()}; {off} of {value.numel()} entries are off, "
+            f"the largest difference from the right values is about {size}",
+            *hints,
         )
