@@ -159,6 +159,63 @@ class TwoHiddenMismatched(TwoHidden):
         self.fc2 = nn.Linear(hidden[1], hidden[0])  # in and out swapped
 
 
+class TwoHiddenOutputFirst(nn.Module):  # a right answer whose layers are created in another order
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__()
+        self.out = nn.Linear(hidden[1], 1)
+        self.second = nn.Linear(hidden[0], hidden[1])
+        self.first = nn.Linear(input_dim, hidden[0])
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.out(self.relu(self.second(self.relu(self.first(x)))))
+
+
+class TwoHiddenOtherActivations(TwoHidden):  # the exercise asks for ReLU; other activations pass
+    def forward(self, x):
+        return self.fc3(nn.functional.gelu(self.fc2(nn.functional.leaky_relu(self.fc1(x), 0.01))))
+
+
+class TwoHiddenNoSecondRelu(nn.Module):  # used to pass: no activation after the second hidden layer
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__()
+        self.a = nn.Linear(input_dim, hidden[0])
+        self.b = nn.Linear(hidden[0], hidden[1])
+        self.c = nn.Linear(hidden[1], 1)
+
+    def forward(self, x):
+        return self.c(self.b(torch.relu(self.a(x))))
+
+
+class TwoHiddenNoFirstRelu(TwoHidden):
+    def forward(self, x):
+        return self.fc3(torch.relu(self.fc2(self.fc1(x))))
+
+
+class TwoHiddenScaledSecond(TwoHidden):  # scaling is no non-linearity
+    def forward(self, x):
+        return self.fc3(2 * self.fc2(torch.relu(self.fc1(x))) + 1)
+
+
+class TwoHiddenDropoutForRelu(TwoHidden):  # dropout is the identity in eval mode
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__(input_dim, hidden)
+        self.dropout = nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.fc3(self.dropout(self.fc2(torch.relu(self.fc1(x)))))
+
+
+class TwoHiddenGeluLogit(TwoHidden):
+    def forward(self, x):
+        return nn.functional.gelu(super().forward(x))
+
+
+class TwoHiddenHardCoded(TwoHidden):  # used to pass: ignores the argument hidden
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__(input_dim, (64, 32))
+
+
 def sequential(input_dim, hidden=(64, 32)):
     return nn.Sequential(
         nn.Linear(input_dim, hidden[0]), nn.Tanh(), nn.Linear(*hidden), nn.ReLU(), nn.Linear(hidden[1], 1)
@@ -174,6 +231,8 @@ def test_two_hidden_layers(verdict_of):
     assert checks.two_hidden_layers(...).status == NOT_ATTEMPTED
     assert verdict_of(checks.two_hidden_layers(TwoHidden))[0]
     assert verdict_of(checks.two_hidden_layers(sequential))[0]
+    assert verdict_of(checks.two_hidden_layers(TwoHiddenOutputFirst))[0]  # used to be rejected
+    assert verdict_of(checks.two_hidden_layers(TwoHiddenOtherActivations))[0]
 
 
 def test_two_hidden_layers_rejects_probabilities(verdict_of):
@@ -185,7 +244,13 @@ def test_two_hidden_layers_rejects_probabilities(verdict_of):
     ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenTanh))
     assert not ok and "applies a tanh" in out and "between -1 and 1" in out
     ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenReluLogit))
-    assert not ok and "changes the output of its last linear layer" in out
+    assert not ok and "applies a ReLU after its last linear layer" in out and "below 0.5" in out
+    assert "hint: an activation belongs after each hidden layer, never after the output layer" in out
+    assert "sigmoid" not in out  # the hint names the actual mistake
+    core.reset_hints()
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenGeluLogit))
+    assert not ok and "changes the output of its last linear layer" in out and "sigmoid" not in out
+    assert "hint: the network returns the last nn.Linear's output as it is: apply no activation" in out
 
 
 def test_two_hidden_layers_wrong_architectures(verdict_of):
@@ -205,6 +270,24 @@ def test_two_hidden_layers_wrong_architectures(verdict_of):
     assert result.status == RAISED and "RuntimeError" in out and "at line" in out
     ok, out = verdict_of(checks.two_hidden_layers(lambda input_dim: TwoHidden))
     assert not ok and "gave a type" in out
+
+
+def test_two_hidden_layers_needs_a_non_linearity_after_each_hidden_layer(verdict_of):
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenNoSecondRelu))
+    assert not ok and "the output of the second hidden layer reaches the next nn.Linear without" in out
+    assert "hint: without one, the second hidden layer and the next layer collapse" in out
+    for model in (TwoHiddenScaledSecond, TwoHiddenDropoutForRelu):
+        ok, out = verdict_of(checks.two_hidden_layers(model))
+        assert not ok and "the output of the second hidden layer reaches" in out
+    assert "hint: apply a ReLU to the output of each hidden layer" in out  # a later try: the fuller hint
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenNoFirstRelu))
+    assert not ok and "the output of the first hidden layer reaches the next nn.Linear without" in out
+
+
+def test_two_hidden_layers_follows_the_argument_hidden(verdict_of):
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenHardCoded))
+    assert not ok and "TwoHiddenLayers(108, hidden=(16, 8)) has layers of widths [64, 32, 1]" in out
+    assert "should follow the argument hidden" in out and "hint: create the layers from the argument" in out
 
 
 def test_two_hidden_layers_forgotten_return(verdict_of):
@@ -232,6 +315,14 @@ def make_mlp(input_dim, activation, hidden_dim=32):
 
 def make_mlp_ignores_argument(input_dim, activation, hidden_dim=32):
     return nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, 1))
+
+
+def make_mlp_width_64(input_dim, activation, hidden_dim=32):
+    return nn.Sequential(nn.Linear(input_dim, 64), activation, nn.Linear(64, 1))
+
+
+def make_mlp_width_32(input_dim, activation, hidden_dim=32):  # used to pass: ignores hidden_dim
+    return nn.Sequential(nn.Linear(input_dim, 32), activation, nn.Linear(32, 1))
 
 
 def make_mlp_activation_last(input_dim, activation, hidden_dim=32):
@@ -266,6 +357,25 @@ def test_activation_mlp(verdict_of):
     assert not ok and "should give an nn.Module" in out
     ok, out = verdict_of(checks.activation_mlp(make_mlp_no_return))
     assert not ok and "did you forget `return`?" in out
+
+
+def test_activation_mlp_follows_the_argument_hidden_dim(verdict_of):
+    ok, out = verdict_of(checks.activation_mlp(make_mlp_width_64))
+    assert (
+        not ok and "make_mlp(108, LeakyReLU(negative_slope=0.1)) has linear layers of widths [64, 1]" in out
+    )
+    assert "with the default hidden_dim = 32" in out and "hint: size the layers from the argument" in out
+    ok, out = verdict_of(checks.activation_mlp(make_mlp_width_32))
+    assert not ok and "make_mlp(108, Tanh(), 16) has linear layers of widths [32, 1]" in out
+    assert "with hidden_dim = 16 they should be 16, then 1" in out
+
+    def three_layers(input_dim, activation, hidden_dim=32):
+        return nn.Sequential(
+            make_mlp(input_dim, activation, hidden_dim)[:2], nn.Linear(hidden_dim, 8), nn.Linear(8, 1)
+        )
+
+    ok, out = verdict_of(checks.activation_mlp(three_layers))
+    assert not ok and "widths [32, 8, 1]" in out
 
 
 # Exercise 3: dropout
@@ -470,3 +580,11 @@ def test_every_check_is_registered_with_its_points():
         "05.dropout_net": 2,
         "05.choose_threshold": 3,
     }
+
+
+def test_dropout_net_uses_hidden_dim(verdict_of):
+    def fixed_width(input_dim, p, hidden_dim=64):
+        return nn.Sequential(nn.Linear(input_dim, 64), nn.ReLU(), nn.Dropout(p), nn.Linear(64, 1))
+
+    ok, out = verdict_of(checks.dropout_net(fixed_width))
+    assert not ok and "with hidden_dim = 16 they should be 16, then 1" in out

@@ -54,10 +54,14 @@ def test_accumulated_gradient(verdict_of):
     assert checks.accumulated_gradient(torch.tensor(18.0)).status == "correct"
     # as if backward() overwrote .grad: one call's gradient
     ok, out = verdict_of(checks.accumulated_gradient(6.0))
-    assert not ok and "one backward() call" in out and "first sentence" in out and not shows(18, out)
-    # a second wrong try: the fuller hint, still without the value
+    assert not ok and "first sentence" in out and not shows(18, out)
+    # the old message added "the loop makes three": times 6, the answer
+    assert "x.grad = 6 is what one backward() call leaves; what happens to .grad on the next calls?" in out
+    assert "three" not in out and not shows(3, out)
+    # a second wrong try: the fuller hint, still without the value or the number of calls
     ok, out = verdict_of(checks.accumulated_gradient(54))
-    assert not ok and "adds its gradient" in out and not shows(18, out)
+    assert not ok and "adds to .grad rather than overwriting it" in out and not shows(18, out)
+    assert "three" not in out and not shows(3, out)
     ok, out = verdict_of(checks.accumulated_gradient("18"))
     assert not ok and "should be a number" in out
 
@@ -106,6 +110,12 @@ def test_several_ops(verdict_of):
     assert not ok and "df_da should be a number or tensor" in out
     ok, out = verdict_of(checks.several_ops(-DF_DA, DF_DB))  # a sign slip: the learner's own value
     assert not ok and f"df_da: {-DF_DA:.6g} is off by about 1e+01" in out and "df_db" not in out
+
+
+def test_several_ops_shows_no_exact_difference(verdict_of):
+    ok, out = verdict_of(checks.several_ops(DF_DA + 0.371, DF_DB))
+    assert not ok and f"df_da: {DF_DA + 0.371:.6g} is off by about 1e+00" in out
+    assert "0.371" not in out and "3.863" not in out
 
 
 def test_several_ops_never_shows_the_right_values(verdict_of):
@@ -242,6 +252,48 @@ def test_central_difference(verdict_of):
     assert not ok and "did you forget `return`?" in out
     result = checks.central_difference(indexes_past_the_end)
     assert result.status == "raised" and "IndexError" in result.feedback
+
+
+def test_central_difference_must_use_its_eps(verdict_of):
+    def ignores_eps(f, x, eps=1e-3):  # right with the default eps, whatever eps it is given
+        eps = 1e-6
+        return right_central_difference(f, x, eps)
+
+    def caps_eps(f, x, eps=1e-3):  # uses eps, but never more than 0.1: not the estimate at eps=0.5
+        return right_central_difference(f, x, min(eps, 0.1))
+
+    def no_eps(f, x):
+        return right_central_difference(f, x)
+
+    def vectorised(f, x, eps=1e-3):  # another right way
+        return torch.stack([(f(x + step) - f(x - step)) / (2 * eps) for step in torch.eye(len(x)) * eps])
+
+    # the default call alone could not tell: its eps is far too small to matter
+    assert verdict_of(checks.central_difference(vectorised))[0]
+    # at eps=0.5, for 4 * (x**3).sum() + x.prod() at x = (0.5, -1, 2): 12x**2 + 1 + d(prod)
+    at_large_eps = [2.0, 14.0, 48.5]
+    ok, out = verdict_of(checks.central_difference(ignores_eps))
+    assert not ok and "eps=0.5" in out and "it does not use the eps it is called with" in out
+    assert "do not set eps inside the function" in out
+    assert not shows(14, out) and "48.5" not in out
+    ok, out = verdict_of(checks.central_difference(caps_eps))  # second try: the fuller hint
+    assert not ok and "central_difference(f, x, eps=0.5) for f(x) = 4 * (x**3).sum() + x.prod()" in out
+    assert "3 of 3 entries are off, the largest difference from the right values is about 1e+00" in out
+    assert "steps of 0.5" in out and not shows(14, out) and "48.5" not in out
+    steep, x = lambda x: 4 * (x**3).sum() + x.prod(), torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    assert right_central_difference(steep, x, 0.5).tolist() == pytest.approx(at_large_eps)
+    ok, out = verdict_of(checks.central_difference(no_eps))
+    assert not ok and "should take eps as its third argument" in out
+
+
+def test_central_difference_shows_no_exact_difference(verdict_of):
+    def one_entry_off(f, x, eps=1e-3):
+        return right_central_difference(f, x, eps) + torch.tensor([0.0, 0.0, 0.123456], dtype=x.dtype)
+
+    ok, out = verdict_of(checks.central_difference(one_entry_off))
+    assert not ok and "1 of 3 entries are off, the largest difference" in out and "is about 1e-01" in out
+    # the learner's own value is shown, but neither the difference nor the right value (12.5)
+    assert "0.123" not in out and "0.1235" not in out and not shows(12.5, out)
 
 
 def test_every_check_is_registered_with_its_points():

@@ -3,6 +3,7 @@
 The feedback must name what is wrong, and a wrong answer must never be shown the right one.
 """
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -63,6 +64,20 @@ def test_linear_shapes_stub_and_right_answer(verdict_of):
     assert ok and "correct" in out
     as_learners_write = predictions(first_weight=[10, 1], last_weight=torch.Size([1, 10]))
     assert checks.linear_shapes(as_learners_write)
+
+
+def test_linear_shapes_accepts_numpy_and_torch_sizes(verdict_of):
+    answer = predictions(
+        first_weight=(np.int64(10), np.int64(1)),
+        last_weight=np.array([1, 10]),
+        last_bias=torch.tensor([1]),
+        hidden=list(np.array([32, 10])),
+    )
+    assert verdict_of(checks.linear_shapes(answer))[0]
+    ok, out = verdict_of(checks.linear_shapes(predictions(last_bias=np.int64(1))))
+    assert not ok and "is an int, not a shape: a one-element tuple needs a trailing comma" in out
+    ok, out = verdict_of(checks.linear_shapes(predictions(hidden=(32.0, 10))))
+    assert not ok and "its entries should be whole numbers" in out
 
 
 def test_linear_shapes_rows_and_columns_swapped(verdict_of):
@@ -236,6 +251,26 @@ def test_skip_block_forgotten_return_and_errors(verdict_of):
     assert "should be an nn.Module, but it is a Tensor" in out
 
 
+class InPlace(SkipBlock):  # right values, but the caller's x is changed
+    def forward(self, x):
+        x += self.linear2(torch.relu(self.linear1(x)))
+        return x
+
+
+class InPlaceRelu(SkipBlock):  # x itself goes through an in-place ReLU: wrong values too
+    def forward(self, x):
+        return x + self.linear2(torch.relu(self.linear1(x.relu_())))
+
+
+@pytest.mark.parametrize("block", [InPlace, InPlaceRelu])
+def test_skip_block_says_that_forward_changed_its_input_in_place(verdict_of, block):
+    ok, out = verdict_of(checks.skip_block(block))
+    assert not ok and "SkipBlock(4)'s forward changed its input x in place" in out
+    assert "hint: x + ... makes a new tensor" in out and "largest difference" not in out
+    right = right_output_of_the_check()
+    assert str(right.float()) not in out and f"{right[0, 0].item():.4f}" not in out
+
+
 def test_skip_block_leaves_the_global_random_state_alone(capsys):
     torch.manual_seed(123)
     expected = torch.rand(3)
@@ -261,6 +296,30 @@ def test_skip_block_parameters(verdict_of):
     assert "10 x 10 weight matrix and 10 biases" in out and "220" not in out
     ok, out = verdict_of(checks.skip_block_parameters("many"))
     assert not ok and "should be a whole number" in out
+
+
+@pytest.mark.parametrize(
+    "count",
+    [np.int64(220), np.int32(220), np.float64(220.0), torch.tensor(220), torch.tensor(220.0), np.array(220)],
+    ids=["np.int64", "np.int32", "np.float64", "tensor", "float tensor", "0-d array"],
+)
+def test_skip_block_parameters_accepts_numpy_and_torch_numbers(verdict_of, count):
+    assert verdict_of(checks.skip_block_parameters(count))[0]
+
+
+@pytest.mark.parametrize(
+    "count", [220.5, np.float64(219.5), "220", True, np.True_, [220], torch.tensor([1, 2])]
+)
+def test_skip_block_parameters_still_needs_a_whole_number(verdict_of, count):
+    ok, out = verdict_of(checks.skip_block_parameters(count))
+    assert not ok and "the count should be a whole number, but it is" in out
+
+
+def test_skip_block_parameters_judges_numpy_and_torch_numbers_too(verdict_of):
+    ok, out = verdict_of(checks.skip_block_parameters(np.int64(200)))
+    assert not ok and "200 parameters is too few: did you count the biases?" in out and "220" not in out
+    ok, out = verdict_of(checks.skip_block_parameters(torch.tensor(240)))
+    assert not ok and "240 parameters is too many" in out
 
 
 # --- Exercise 2: a forward hook that counts dead ReLUs ---------------------------------------------
@@ -296,14 +355,18 @@ def test_dead_relus_stub_and_right_answer(verdict_of):
 def test_dead_relus_wrong_counts_never_show_the_right_ones(verdict_of):
     # counts zero activations instead of units that are zero for every input
     ok, out = verdict_of(checks.dead_relus(make_counter(lambda o: (o == 0).sum())))
-    assert not ok and "ReLU 1 and ReLU 2 is wrong (too high)" in out and "for every input" in out
+    assert not ok and "the counts of ReLU 1 and ReLU 2 are both too high" in out and "for every input" in out
     assert "[1, 2]" not in out
     # a unit that is zero for some input is not dead
     ok, out = verdict_of(checks.dead_relus(make_counter(lambda o: (o == 0).any(0).sum())))
     assert not ok and "still alive" in out and "[1, 2]" not in out
     # counts the live units
     ok, out = verdict_of(checks.dead_relus(make_counter(lambda o: (o != 0).any(0).sum())))
-    assert not ok and "wrong" in out and "[1, 2]" not in out
+    assert not ok and "[1, 2]" not in out
+    assert (
+        "counts [3, 1] on the test model: the count of ReLU 1 is too high; the count of ReLU 2 is too low"
+        in out
+    )
 
 
 def test_dead_relus_structure_hooks_and_state(verdict_of):
@@ -321,6 +384,43 @@ def test_dead_relus_structure_hooks_and_state(verdict_of):
     assert not ok and "fresh counts" in out
     ok, out = verdict_of(checks.dead_relus(lambda model, inputs: 3))
     assert not ok and "a list of ints" in out
+
+
+def fixed_counts(counts):
+    """A count_dead_relus that returns ``counts``, whatever the model."""
+    return lambda model, inputs: counts
+
+
+@pytest.mark.parametrize(
+    ("counts", "problem"),
+    [
+        ([3, 1], "the count of ReLU 1 is too high; the count of ReLU 2 is too low"),
+        ([0, 3], "the count of ReLU 1 is too low; the count of ReLU 2 is too high"),
+        ([0, 0], "the counts of ReLU 1 and ReLU 2 are both too low"),
+        ([2, 3], "the counts of ReLU 1 and ReLU 2 are both too high"),
+        ([1, 0], "the count of ReLU 2 is too low"),
+        ([4, 2], "the count of ReLU 1 is too high"),
+    ],
+)
+def test_dead_relus_says_which_way_each_count_is_off(verdict_of, counts, problem):
+    ok, out = verdict_of(checks.dead_relus(fixed_counts(counts)))
+    assert not ok and f"counts {counts} on the test model: {problem}\n" in out
+    assert "[1, 2]" not in out
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [[np.int64(1), np.int64(2)], np.array([1, 2]), torch.tensor([1, 2]), [torch.tensor(1), 2.0], (1, 2)],
+    ids=["np.int64", "array", "tensor", "tensor items", "tuple"],
+)
+def test_dead_relus_accepts_numpy_and_torch_counts(verdict_of, counts):
+    assert verdict_of(checks.dead_relus(fixed_counts(counts)))[0]
+
+
+@pytest.mark.parametrize("counts", [[1.5, 2], ["1", "2"], "12", [True, 2], [np.True_, 2], 3, torch.tensor(3)])
+def test_dead_relus_still_needs_whole_counts(verdict_of, counts):
+    ok, out = verdict_of(checks.dead_relus(fixed_counts(counts)))
+    assert not ok and "count_dead_relus should return a list of ints" in out
 
 
 def test_dead_relus_forgotten_return_and_errors(verdict_of):

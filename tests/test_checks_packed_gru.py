@@ -84,6 +84,41 @@ def test_packed_batch_sizes_names_what_is_wrong_without_the_answer(verdict_of, a
     assert "[4, 3, 2, 2]" not in out and "(4, 3, 2, 2)" not in out
 
 
+@pytest.mark.parametrize(
+    "right",
+    [
+        np.array(RIGHT_BATCH_SIZES),
+        np.array(RIGHT_BATCH_SIZES, dtype=np.int32),
+        [np.int64(size) for size in RIGHT_BATCH_SIZES],
+        [np.int64(4), 3, torch.tensor(2), np.float64(2.0)],
+        np.array(RIGHT_BATCH_SIZES, dtype=float),
+        torch.tensor(RIGHT_BATCH_SIZES, dtype=torch.float32),
+    ],
+    ids=["array", "int32 array", "np.int64 list", "mixed", "float array", "float tensor"],
+)
+def test_packed_batch_sizes_accepts_numpy_and_torch_integers(verdict_of, right):
+    result = checks.packed_batch_sizes(right)
+    assert result.status == core.CORRECT and result.points == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (np.array([4, 3, 2, 3]), "the entry for step 3 is wrong"),  # judged as a list would be
+        ([np.int64(4), np.int64(4), np.int64(2), np.int64(1)], "that is the list of lengths"),
+        (np.array([4.5, 3, 2, 2]), "np.float64(4.5) is not one"),
+        ([4, 3, 2, np.True_], "np.True_ is not one"),
+        ([4, 3, 2, True], "True is not one"),
+        (np.array(["4", "3", "2", "2"]), "np.str_('4') is not one"),
+        (np.array([[4, 3], [2, 2]]), "should be a list or tuple of whole numbers"),
+    ],
+)
+def test_packed_batch_sizes_judges_numpy_answers_and_rejects_non_integers(verdict_of, answer, problem):
+    passed, out = verdict_of(checks.packed_batch_sizes(answer))
+    assert not passed and problem in out
+    assert "[4, 3, 2, 2]" not in out and "(4, 3, 2, 2)" not in out
+
+
 def test_packed_batch_sizes_hints_come_in_stages(verdict_of):
     _, first = verdict_of(checks.packed_batch_sizes([4, 4, 3, 2]))
     _, second = verdict_of(checks.packed_batch_sizes([4, 4, 3, 2]))
@@ -235,6 +270,47 @@ def test_last_valid_outputs_explains_an_index_one_past_the_end(verdict_of):
     assert result.status == core.RAISED and "off by one" not in result.feedback
 
 
+def gathers_along_hidden(outputs, lengths):  # the reviewer's case: lengths - 1 gathered on dim 2
+    index = (lengths - 1).view(-1, 1, 1).expand(-1, outputs.shape[1], 1)
+    return outputs.gather(2, index).squeeze(2)
+
+
+def gathers_along_batch(outputs, lengths):
+    index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, outputs.shape[2])
+    return outputs.gather(0, index).squeeze(1)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "size"), [(gathers_along_hidden, 4), (gathers_along_batch, 5)], ids=["dim 2", "dim 0"]
+)
+def test_last_valid_outputs_an_index_out_of_bounds_on_another_dimension_is_not_off_by_one(
+    verdict_of, wrong, size
+):
+    result = checks.last_valid_outputs(wrong)
+    assert result.status == core.RAISED and "out of bounds" in result.feedback
+    assert "off by one" not in result.feedback and "L - 1" not in result.feedback
+    assert (
+        f"hint: the index ran past the end of a dimension of size {size}, which is not time: the step "
+        "numbers lengths - 1 index the time dimension, so gather along dim=1 of outputs (batch, time, hidden)"
+    ) in result.feedback
+
+
+@pytest.mark.parametrize(
+    "one_past_the_end",
+    [
+        lambda outputs, lengths: outputs[torch.arange(5), lengths],  # IndexError, dimension 1
+        lambda outputs, lengths: outputs.index_select(1, lengths),  # "out of DATA bounds"
+    ],
+    ids=["indexing", "index_select"],
+)
+def test_last_valid_outputs_off_by_one_in_time_whatever_the_wording(verdict_of, one_past_the_end):
+    result = checks.last_valid_outputs(one_past_the_end)
+    assert result.status == core.RAISED
+    assert "hint: off by one: the last valid step of a sequence of length L has index L - 1, not L" in (
+        result.feedback
+    )
+
+
 def test_last_valid_outputs_asks_about_a_forgotten_return(verdict_of):
     def no_return(outputs, lengths):
         last_valid_right(outputs, lengths)
@@ -261,6 +337,8 @@ def test_bidirectional_h_n_shape_stub_and_right_answers(verdict_of):
     assert checks.bidirectional_h_n_shape(...).status == core.NOT_ATTEMPTED
     assert checks.bidirectional_h_n_shape((..., ..., ...)).status == core.NOT_ATTEMPTED
     for right in (RIGHT_SHAPE, list(RIGHT_SHAPE), torch.Size(RIGHT_SHAPE), torch.tensor(RIGHT_SHAPE)):
+        assert checks.bidirectional_h_n_shape(right)
+    for right in (np.array(RIGHT_SHAPE), tuple(np.int64(size) for size in RIGHT_SHAPE)):
         assert checks.bidirectional_h_n_shape(right)
 
 

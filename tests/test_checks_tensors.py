@@ -1,5 +1,6 @@
 """Every check of notebook 01: its stub, its solution, and wrong answers, named but never answered."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -275,3 +276,44 @@ def test_standardize_columns_forgotten_return_and_wrong_shape(verdict_of):
     assert "did you forget `return`?" in checks.standardize_columns(forgot).feedback
     ok, out = verdict_of(checks.standardize_columns(lambda x: x.std(dim=0)))
     assert not ok and "has shape (3,); it should have shape (4, 3)" in out
+
+
+# --- NumPy and torch values where Python's are accepted ----------------------------------------------
+
+
+def test_view_or_copy_accepts_numpy_and_torch_booleans(verdict_of):
+    assert verdict_of(checks.view_or_copy([np.True_, np.False_, np.True_]))[0]
+    assert verdict_of(checks.view_or_copy(np.array([True, False, True])))[0]
+    assert verdict_of(checks.view_or_copy(torch.tensor([True, False, True])))[0]
+    ok, out = verdict_of(checks.view_or_copy([np.True_, np.True_, np.True_]))  # still judged
+    assert not ok and "the answer for a[a > 2] is wrong" in out
+
+
+@pytest.mark.parametrize("answer", [[1, 0, 1], (1, 0, 0), np.array([1, 0, 1]), [True, 0, True]])
+def test_view_or_copy_says_numbers_are_not_booleans(verdict_of, answer):
+    ok, out = verdict_of(checks.view_or_copy(answer))
+    assert not ok and "each answer should be True (a changes) or False (it does not)" in out
+    assert "numbers such as 1 and 0 are not accepted as booleans: write True or False" in out
+    assert "shape" not in out  # [1, 0, 1] was taken for one shape: the old misdiagnosis
+    assert "the answer for" not in out  # and never which one is right
+
+
+def test_view_or_copy_strings_are_not_called_numbers(verdict_of):
+    ok, out = verdict_of(checks.view_or_copy(["view", "copy", "view"]))
+    assert not ok and "True (a changes) or False" in out and "numbers such as" not in out
+
+
+def test_shapes_accept_numpy_and_torch_integers(verdict_of):
+    assert verdict_of(
+        checks.mean_shapes([(np.int64(3), np.int64(4)), np.array([2, 4]), torch.tensor([2, 3])])
+    )[0]
+    assert verdict_of(checks.mean_shapes(np.array([[3, 4], [2, 4], [2, 3]])))[0]
+    assert verdict_of(checks.broadcast_shapes([np.array([2, 4, 3]), None, (np.int32(5), 3)]))[0]
+    ok, out = verdict_of(checks.mean_shapes(np.array([3, 4, 5])))
+    assert not ok and "should be a list of 3 shapes, not one shape (3, 4, 5)" in out
+
+
+@pytest.mark.parametrize("size", [3.0, np.float64(3.0), True, np.True_, "3"])
+def test_shapes_still_need_integer_sizes(verdict_of, size):
+    ok, out = verdict_of(checks.mean_shapes([(size, 4), (2, 4), (2, 3)]))
+    assert not ok and "each shape should be a tuple of sizes" in out

@@ -34,6 +34,12 @@ _LOGITS_HINTS = (
     "section 4 shows why: a sigmoid inside the network rounds confident outputs to exactly 0 or 1 "
     "and the gradient vanishes; remove the squashing function after the last nn.Linear",
 )
+_AFTER_LOGIT_HINTS = (
+    "the network returns the last nn.Linear's output as it is: apply no activation or other function "
+    "to the logit (BCEWithLogitsLoss turns logits into probabilities itself)",
+    "an activation belongs after each hidden layer, never after the output layer; remove whatever "
+    "comes after the last nn.Linear",
+)
 
 
 def _inputs(rows: int = 16) -> torch.Tensor:
@@ -117,10 +123,66 @@ def _squashed(model: nn.Module, inputs: torch.Tensor, name: str) -> None:
                 f"{-1 if what == 'a tanh' else 0} and 1, not logits",
                 *_LOGITS_HINTS,
             )
+    if last.shape == output.shape and torch.allclose(output, torch.relu(last), atol=1e-6):
+        raise Wrong(
+            "the model applies a ReLU after its last linear layer: every negative logit becomes 0, so it "
+            "can never predict a probability below 0.5; it should return the logits themselves",
+            *_AFTER_LOGIT_HINTS,
+        )
     raise Wrong(
-        "the model changes the output of its last linear layer before returning it: it should return "
-        "the logits themselves",
-        *_LOGITS_HINTS,
+        "the model changes the output of its last linear layer before returning it (an activation or "
+        "another function after it): it should return the logits themselves",
+        *_AFTER_LOGIT_HINTS,
+    )
+
+
+def _linear_calls(model: nn.Module, inputs: torch.Tensor, *, name: str) -> list[nn.Linear]:
+    """The ``nn.Linear`` layers ``model`` applies to ``inputs``, in the order it applies them."""
+    return [module for module, _, _ in _calls(model, inputs, name=name) if isinstance(module, nn.Linear)]
+
+
+def _input_of(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    first: nn.Module,
+    second: nn.Module,
+    output: torch.Tensor,
+    name: str,
+) -> torch.Tensor:
+    """What ``second`` receives when ``first`` returns ``output`` instead of what it computes."""
+    seen: list[torch.Tensor] = []
+
+    def replace(module: nn.Module, args: tuple, out: Any) -> torch.Tensor:
+        return output.clone()  # a copy: an in-place activation may change what it is given
+
+    def record(module: nn.Module, args: tuple) -> None:
+        seen.append(args[0].clone())
+
+    handles = [first.register_forward_hook(replace), second.register_forward_pre_hook(record)]
+    try:
+        _forward(model, inputs.clone(), name=name)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seen[0]
+
+
+def _affine_between(
+    model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: nn.Module, name: str
+) -> bool:
+    """Whether what ``second`` receives is an affine function of what ``first`` returns.
+
+    ``first``'s output is replaced by ``a``, ``b`` and ``0.3 a + 0.7 b`` in turn: an affine map
+    (nothing, a scaling, eval-mode dropout) sends the mixture to the same mixture of the results;
+    ReLU, tanh and the other activations do not (a scaling alone would not tell ReLU apart).
+    """
+    output = next(out for module, _, out in _calls(model, inputs, name=name) if module is first)
+    other = torch.randn(output.shape, generator=torch.Generator().manual_seed(2)).to(output.dtype)
+    seen = [
+        _input_of(model, inputs, first, second, z, name) for z in (output, other, 0.3 * output + 0.7 * other)
+    ]
+    return seen[2].shape == seen[0].shape and torch.allclose(
+        seen[2], 0.3 * seen[0] + 0.7 * seen[1], atol=1e-5, rtol=1e-4
     )
 
 
@@ -235,7 +297,9 @@ def two_hidden_layers(model_class: Any) -> None:
     """Exercise 1: a network with two hidden layers, ``model_class(input_dim, hidden=(64, 32))``.
 
     The model maps ``(batch, input_dim)`` to one logit per row, ``(batch, 1)``, through three
-    ``nn.Linear`` layers with a non-linearity after each hidden one, and no sigmoid at the end:
+    ``nn.Linear`` layers of widths ``hidden[0]``, ``hidden[1]`` and 1 (in the order forward applies
+    them, whatever the order they are created in), with a non-linearity after each hidden one
+    (ReLU in the exercise; another activation is accepted), and nothing after the last one:
     ``BCEWithLogitsLoss`` takes logits.
     """
     model = _build(model_class, INPUT_DIM, name="TwoHiddenLayers")
@@ -253,13 +317,31 @@ def two_hidden_layers(model_class: Any) -> None:
         "chain the layers so that each one's out_features is the next one's in_features, and end with "
         "a layer that has one output",
     )
-    widths = [linear.out_features for linear in linears]
+    applied = _linear_calls(model, inputs, name="model")
+    if len(applied) != 3 or len({id(layer) for layer in applied}) != 3:
+        raise Wrong(
+            f"forward applies nn.Linear layers {len(applied)} time(s), "
+            f"{len({id(layer) for layer in applied})} different one(s); it should apply each of the "
+            "three layers once",
+            "in forward, pass the input through the first layer, then the second, then the third",
+        )
+    widths = [layer.out_features for layer in applied]
     if widths != [64, 32, 1]:
         raise Wrong(
-            f"the layers' widths (out_features, in the order they are created) are {widths}; with the "
-            "default hidden=(64, 32) they should be 64, 32, then 1",
-            "take the hidden sizes from the argument hidden, in order, and create the layers in the "
-            "order the input flows through them",
+            f"the layers' widths (out_features, in the order forward applies them) are {widths}; with "
+            "the default hidden=(64, 32) they should be 64, 32, then 1",
+            "take the hidden sizes from the argument hidden, in order: the first hidden layer has "
+            "hidden[0] units",
+        )
+    other_hidden = (16, 8)
+    label = f"TwoHiddenLayers({INPUT_DIM}, hidden={other_hidden})"
+    other = _build(model_class, INPUT_DIM, other_hidden, name="TwoHiddenLayers")
+    other_widths = [layer.out_features for layer in _linear_calls(other, inputs, name=label)]
+    if other_widths != [*other_hidden, 1]:
+        raise Wrong(
+            f"{label} has layers of widths {other_widths} (out_features, in the order forward applies "
+            f"them); they should follow the argument hidden: {other_hidden[0]}, {other_hidden[1]}, then 1",
+            "create the layers from the argument hidden instead of fixed numbers",
         )
     if _is_linear(model, inputs):
         raise Wrong(
@@ -267,6 +349,14 @@ def two_hidden_layers(model_class: Any) -> None:
             "without an activation, three linear layers collapse into one linear map",
             "apply a ReLU to the output of each hidden layer (torch.relu or nn.ReLU), not to the logit",
         )
+    for which, first, second in (("first", applied[0], applied[1]), ("second", applied[1], applied[2])):
+        if _affine_between(model, inputs, first, second, "model"):
+            raise Wrong(
+                f"the output of the {which} hidden layer reaches the next nn.Linear without a "
+                "non-linearity: each hidden layer needs an activation after it",
+                f"without one, the {which} hidden layer and the next layer collapse into one linear map",
+                "apply a ReLU to the output of each hidden layer (torch.relu or nn.ReLU), not to the logit",
+            )
     _squashed(model, inputs, "model")
 
 
@@ -275,12 +365,14 @@ def activation_mlp(make_mlp: Any) -> None:
     """Exercise 2: ``make_mlp(input_dim, activation, hidden_dim=32)`` puts ``activation`` between two layers.
 
     It returns an ``nn.Sequential``: ``nn.Linear(input_dim, hidden_dim)``, the ``activation``
-    module passed in, and ``nn.Linear(hidden_dim, 1)``, giving one logit per row.
+    module passed in, and ``nn.Linear(hidden_dim, 1)``, giving one logit per row. It is built
+    with the default ``hidden_dim`` and with another one.
     """
     inputs = _inputs()
-    for activation in (nn.LeakyReLU(0.1), nn.Tanh()):
-        label = f"make_mlp({INPUT_DIM}, {activation})"
-        model = _build(make_mlp, INPUT_DIM, activation, name="make_mlp")
+    for activation, hidden_dim in ((nn.LeakyReLU(0.1), None), (nn.Tanh(), 16)):
+        args = (INPUT_DIM, activation) if hidden_dim is None else (INPUT_DIM, activation, hidden_dim)
+        label = f"make_mlp({', '.join(map(str, args))})"
+        model = _build(make_mlp, *args, name="make_mlp")
         used = [type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)]
         if used[-1:] == ["Sigmoid"] and len(used) > 1:
             raise Wrong(f"{label} ends with a Sigmoid: it returns probabilities, not logits", *_LOGITS_HINTS)
@@ -302,6 +394,15 @@ def activation_mlp(make_mlp: Any) -> None:
                 f"{label} applies its layers in this order: {order}; the activation belongs between "
                 "the two linear layers",
                 "after the last linear layer the activation would squash the logit itself",
+            )
+        widths = [layer.out_features for layer in _linear_calls(model, inputs, name=label)]
+        expected = 32 if hidden_dim is None else hidden_dim
+        if widths != [expected, 1]:
+            given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
+            raise Wrong(
+                f"{label} has linear layers of widths {widths} (out_features, in the order they are "
+                f"applied); with {given} = {expected} they should be {expected}, then 1",
+                "size the layers from the argument hidden_dim instead of a fixed number",
             )
         _squashed(model, inputs, label)
 
@@ -363,6 +464,21 @@ def dropout_net(make_net: Any) -> None:
             f"in train mode, {label} gives the same outputs twice: its dropout changes nothing",
             "use the nn.Dropout module in forward (model.eval() switches it off, model.train() on)",
         )
+    for hidden_dim in (None, 16):
+        arguments = (INPUT_DIM, 0.5) if hidden_dim is None else (INPUT_DIM, 0.5, hidden_dim)
+        label = f"make_dropout_net{arguments}"
+        widths = [
+            layer.out_features
+            for layer in _linear_calls(_build(make_net, *arguments, name=label), inputs, name=label)
+        ]
+        expected = 64 if hidden_dim is None else hidden_dim
+        if widths != [expected, 1]:
+            given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
+            raise Wrong(
+                f"{label} has linear layers of widths {widths} (out_features, in the order they are "
+                f"applied); with {given} = {expected} they should be {expected}, then 1",
+                "size the layers from the argument hidden_dim instead of a fixed number",
+            )
 
 
 def _f1(probabilities: torch.Tensor, labels: torch.Tensor, threshold: float, positive: int = 1) -> float:

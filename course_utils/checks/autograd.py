@@ -1,11 +1,13 @@
 """Checks for the exercises of notebook 02 (autograd).
 
-Every check works out the right answer with autograd itself, so the reference is computed, never
-typed in, and it is never printed: a wrong answer is told which items are wrong, with a hint.
+Every check works out the right answer with autograd itself (or, for a central difference at a
+large eps, with that central difference), so the reference is computed, never typed in, and it is
+never printed: a wrong answer is told which items are wrong, with a hint.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,9 @@ REQUIRES_GRAD_CASES = (
     "w.detach().requires_grad_() * 2",
     "w.grad after loss.backward()",
 )
+
+#: The eps that exercise 3's checker is also called with: large enough that the estimate depends on it.
+LARGE_EPS = 0.5
 
 #: The tensors of the leaf question of section 5, in the order the notebook lists them.
 LEAF_CASES = (
@@ -116,10 +121,16 @@ def accumulated_gradient(grad_after_loop: Any) -> None:
         return
     hints = (
         "read the first sentence of section 4 again: what does backward() do with what .grad already holds?",
-        "nothing in the loop resets x.grad, and each backward() call adds its gradient to it",
+        "nothing in the loop resets x.grad, and backward() adds to .grad rather than overwriting it: "
+        "follow x.grad through the loop, one call at a time",
     )
     if abs(value - one_call) <= 1e-6:
-        raise Wrong(f"x.grad = {value:g} is what one backward() call leaves; the loop makes three", *hints)
+        # Not "the loop makes three": with the value of one call, that is a multiplication away.
+        raise Wrong(
+            f"x.grad = {value:g} is what one backward() call leaves; "
+            "what happens to .grad on the next calls?",
+            *hints,
+        )
     raise Wrong(f"x.grad = {value:g} is not what the loop leaves", *hints)
 
 
@@ -261,20 +272,18 @@ def central_difference(function: Any) -> None:
     """``central_difference(f, x, eps=1e-3)``: the gradient of a scalar ``f`` at a 1-D float64 ``x``.
 
     Each element's derivative is estimated as ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)``,
-    nudging only element ``i``; the result has the shape of ``x``. It is compared with autograd.
+    nudging only element ``i``; the result has the shape of ``x``. With the default ``eps`` it is
+    compared with autograd; then it is called with ``eps=`` :data:`LARGE_EPS` (as the third
+    argument) on a function with a large third derivative, where the estimate depends measurably
+    on ``eps``, and compared with the central difference of that ``eps``: this catches a function
+    that ignores its ``eps`` argument.
     """
 
     def f(x: torch.Tensor) -> torch.Tensor:
         return (x**3).sum() + x.prod()
 
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
-    given = x.clone()
-    result = run(function, f, given, name="central_difference")
-    if not torch.allclose(given, x, rtol=0, atol=1e-12):
-        raise Wrong(
-            "central_difference changed x in place: a gradient function must leave its input as it was",
-            "nudge a copy (x + step), not x itself",
-        )
+    result = _run_central_difference(function, f, x)
     tracked = x.clone().requires_grad_(True)
     (expected,) = torch.autograd.grad(f(tracked), tracked)
     compare(
@@ -285,3 +294,61 @@ def central_difference(function: Any) -> None:
         "build step = torch.zeros_like(x) with step[i] = eps; one estimate per element of x",
         atol=1e-4,
     )
+
+    def steep(x: torch.Tensor) -> torch.Tensor:  # third derivative 6 * 4 = 24 in every element
+        return 4 * (x**3).sum() + x.prod()
+
+    try:
+        inspect.signature(function).bind(steep, x, LARGE_EPS)
+    except TypeError:
+        raise Wrong(
+            "central_difference should take eps as its third argument: central_difference(f, x, eps=1e-3)",
+            "keep the signature of the exercise cell, and use eps in the body",
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let the call tell
+        pass
+    result = _run_central_difference(function, steep, x, LARGE_EPS)
+    reference = torch.stack(
+        [
+            (steep(x + step) - steep(x - step)) / (2 * LARGE_EPS)
+            for step in torch.eye(len(x), dtype=x.dtype) * LARGE_EPS
+        ]
+    )
+    (gradient,) = torch.autograd.grad(steep(tracked), tracked)
+    hints = (
+        "use the eps your function is given, both in the nudge and in the division by 2*eps; "
+        "do not set eps inside the function",
+        "the default eps=1e-3 belongs in the signature only: with eps=0.5 the estimate must be "
+        "made with steps of 0.5",
+    )
+    called = f"central_difference(f, x, eps={LARGE_EPS:g}) for f(x) = 4 * (x**3).sum() + x.prod()"
+    value = _as_float64(result)
+    if value is not None and value.shape == gradient.shape and torch.allclose(value, gradient, atol=1e-3):
+        raise Wrong(
+            f"{called} gives what a much smaller eps gives: it does not use the eps it is called with",
+            *hints,
+        )
+    compare(called, result, reference, *hints, atol=1e-4)
+
+
+def _as_float64(result: Any) -> torch.Tensor | None:
+    """``result`` as a float64 tensor, or None when it is not numbers."""
+    try:
+        value = (result if isinstance(result, torch.Tensor) else torch.as_tensor(result)).detach().cpu()
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if value.is_complex() or value.dtype == torch.bool:
+        return None
+    return value.double()
+
+
+def _run_central_difference(function: Any, f: Any, x: torch.Tensor, *eps: float) -> Any:
+    """Call the learner's ``central_difference(f, x[, eps])`` on a copy of ``x``; it must not change it."""
+    given = x.clone()
+    result = run(function, f, given, *eps, name="central_difference")
+    if not torch.allclose(given, x, rtol=0, atol=1e-12):
+        raise Wrong(
+            "central_difference changed x in place: a gradient function must leave its input as it was",
+            "nudge a copy (x + step), not x itself",
+        )
+    return result

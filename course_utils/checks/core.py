@@ -309,6 +309,31 @@ def check(
     return decorate
 
 
+def whole(value: Any, *, floats: bool = True) -> int | None:
+    """``value`` as an int, or None if it is not a whole number.
+
+    Python, NumPy and torch integers count (an array or tensor with one entry too), and, with
+    ``floats``, floats that are whole; booleans (``True``, ``np.True_``) and strings do not.
+
+    Example:
+        >>> whole(np.int64(3)), whole(torch.tensor(3)), whole(3.0), whole(3.5), whole(True)
+        (3, 3, 3, None, None)
+        >>> whole(3.0, floats=False), whole("3")
+        (None, None)
+    """
+    if isinstance(value, (np.ndarray, torch.Tensor, np.generic)):
+        if value.size != 1 if isinstance(value, (np.ndarray, np.generic)) else value.numel() != 1:
+            return None
+        value = value.item()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if floats and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def compare(name: str, got: Any, expected: Any, *hints: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
     """Raise :class:`Wrong` unless ``got`` is numerically close to ``expected``, shape included.
 

@@ -263,11 +263,13 @@ def early_stopping(function: Any) -> None:
 
     It is run on the scaled readings from ``[1.0, 0.0]`` with the learning rate 1e-2, for each
     ``(min_delta, max_epochs)`` of :data:`EARLY_STOPPING_CASES`. The number of epochs must be
-    exact, and the parameters must agree with the reference to 1e-4.
+    exact, and the parameters must agree with the reference to 1e-4. All four runs are made
+    before any is judged, so that a count one short in every run (epochs numbered from 0) is told
+    apart from a loop that stops one epoch early.
     """
     u, c = _scaled_data()
+    runs = []  # (case, max_epochs, params, epochs, want_params, want_epochs), one per case
     for min_delta, max_epochs in EARLY_STOPPING_CASES:
-        case = f"with min_delta={min_delta:g}, max_epochs={max_epochs}"
         result = run(
             function,
             u.clone(),
@@ -280,9 +282,14 @@ def early_stopping(function: Any) -> None:
         )
         params, epochs = _read_pair(result)
         want_params, want_epochs = _reference_early_stopping(u, c, min_delta, max_epochs)
+        case = f"with min_delta={min_delta:g}, max_epochs={max_epochs}"
+        runs.append((case, max_epochs, params, epochs, want_params, want_epochs))
+    if all(epochs == want_epochs - 1 for _, _, _, epochs, _, want_epochs in runs):
+        _counted_from_zero(all(_close(params, want) for _, _, params, _, want, _ in runs))
+    for case, max_epochs, params, epochs, want_params, want_epochs in runs:
         if epochs != want_epochs:
             _wrong_epochs(case, epochs, want_epochs, max_epochs)
-        if torch.allclose(params, _gradient_step(u, c, want_params), atol=1e-4, rtol=1e-5):
+        if _close(params, _gradient_step(u, c, want_params)):
             raise Wrong(
                 f"{case}: it stops at the right epoch, but the parameters it returns have had one "
                 "update too many",
@@ -300,13 +307,41 @@ def early_stopping(function: Any) -> None:
         )
 
 
+def _close(params: torch.Tensor, want: torch.Tensor) -> bool:
+    return torch.allclose(params, want, atol=1e-4, rtol=1e-5)
+
+
+def _counted_from_zero(params_right: bool) -> NoReturn:
+    """Raise :class:`Wrong` for a loop whose epoch count is one short in every case, full run included."""
+    message = (
+        "in every run, the one that runs all its epochs included, the epoch it returns is one "
+        "less than it should be"
+    )
+    if params_right:
+        message += ", and the parameters are right: it counts the epochs from 0"
+    else:
+        message += ": it counts the epochs from 0 (and the parameters are not all right either)"
+    raise Wrong(
+        message,
+        "in this exercise the epochs are counted from 1: the first epoch is epoch 1, and a loop "
+        "that runs all max_epochs epochs returns max_epochs",
+    )
+
+
 def _wrong_epochs(case: str, epochs: int, want_epochs: int, max_epochs: int) -> NoReturn:
     """Raise :class:`Wrong` for a loop that stopped at ``epochs`` instead of ``want_epochs``."""
     rule = (
         "keep the previous epoch's loss; stop as soon as previous_loss - loss < min_delta, "
         "and return the number of the epoch at which you stopped"
     )
-    if epochs >= max_epochs:
+    if epochs > max_epochs:
+        early = ", and it never stopped early" if want_epochs < max_epochs else ""
+        raise Wrong(
+            f"{case}: it returned {epochs} epochs, more than max_epochs: the count is past the limit{early}",
+            "the loop runs at most max_epochs epochs, numbered from 1; when it runs them all, the "
+            "epoch to return is the last one it ran, max_epochs, not a counter one past it",
+        )
+    if epochs == max_epochs:
         raise Wrong(f"{case}: it never stopped early: it ran all {max_epochs} epochs", rule)
     if epochs <= 1:
         raise Wrong(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run, whole
 
 # --- In section 3: the shapes inside nn.Linear ----------------------------------------------------
 
@@ -38,16 +39,22 @@ _LINEAR_HINTS = {
 
 
 def _as_shape(value: Any) -> tuple[int, ...] | str:
-    """A shape as a tuple of ints, or a sentence saying why ``value`` is not one."""
-    if isinstance(value, bool):
+    """A shape as a tuple of ints, or a sentence saying why ``value`` is not one.
+
+    A tuple, list, ``torch.Size`` or 1-D array or tensor of integers (Python, NumPy or torch).
+    """
+    if isinstance(value, (bool, np.bool_)):
         return f"{value!r} is a bool, not a shape"
-    if isinstance(value, int):
+    if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 1:
+        value = list(value)
+    if whole(value, floats=False) is not None:
         return f"{value!r} is an int, not a shape: a one-element tuple needs a trailing comma, as in (n,)"
     if not isinstance(value, (tuple, list, torch.Size)):
         return f"{value!r} is a {type(value).__name__}, not a shape: write a tuple such as (2, 3)"
-    if not all(isinstance(size, int) and not isinstance(size, bool) for size in value):
+    sizes = [whole(size, floats=False) for size in value]
+    if any(size is None for size in sizes):
         return f"{value!r} is not a shape: its entries should be whole numbers"
-    return tuple(value)
+    return tuple(size for size in sizes if size is not None)
 
 
 @check("04.linear_shapes", "the shapes inside nn.Linear", points=1)
@@ -127,7 +134,15 @@ def skip_block(block_class: Any) -> None:
             "use nn.Linear(n_features, n_features) twice",
         )
     x = torch.randn(5, n_features, generator=torch.Generator().manual_seed(1))  # (5, 4)
-    output = run(block, x, name="SkipBlock(4)")
+    x_given = x.clone()  # the learner's copy: a forward that writes into its input changes only this
+    output = run(block, x_given, name="SkipBlock(4)")
+    if not torch.equal(x_given, x):
+        raise Wrong(
+            "SkipBlock(4)'s forward changed its input x in place (the caller's tensor is not what it "
+            "passed in any more)",
+            "x + ... makes a new tensor; x += ... (like a method ending in _, such as relu_) writes "
+            "into the input itself",
+        )
     if not isinstance(output, torch.Tensor) or output.shape != x.shape:
         got = f"shape {tuple(output.shape)}" if isinstance(output, torch.Tensor) else type(output).__name__
         raise Wrong(
@@ -156,10 +171,10 @@ def skip_block(block_class: Any) -> None:
 @check("04.skip_block_parameters", "parameters of SkipBlock(10)", points=1)
 def skip_block_parameters(n_params: Any) -> None:
     """Exercise 1b: the number of parameters of ``SkipBlock(10)``, counted by hand (a whole number)."""
-    if isinstance(n_params, float) and n_params.is_integer():
-        n_params = int(n_params)
-    if isinstance(n_params, bool) or not isinstance(n_params, int):
+    count = whole(n_params)  # n, n.0, np.int64(n) and torch.tensor(n) alike
+    if count is None:
         raise Wrong(f"the count should be a whole number, but it is {n_params!r}")
+    n_params = count
     expected = 2 * (10 * 10 + 10)
     if n_params == expected:
         return
@@ -211,13 +226,33 @@ def _hook_count(model: nn.Module) -> int:
 
 
 def _as_counts(result: Any) -> list[int]:
-    try:
-        return [int(count) for count in result]
-    except (TypeError, ValueError, RuntimeError):
+    """The learner's counts as ints: a list (or tuple, or 1-D array or tensor) of whole numbers."""
+    if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 1:
+        result = list(result)
+    counts = [whole(count) for count in result] if isinstance(result, (list, tuple)) else [None]
+    if any(count is None for count in counts):
         raise Wrong(
             f"count_dead_relus should return a list of ints, but it returned {result!r}",
             "return one count per nn.ReLU, in the order they run",
-        ) from None
+        )
+    return [count for count in counts if count is not None]
+
+
+def _directions(counts: list[int], expected: list[int]) -> str:
+    """Which counts are off and which way, each ReLU on its own; never the right counts."""
+    off = [
+        (f"ReLU {i + 1}", "high" if got > want else "low")
+        for i, (got, want) in enumerate(zip(counts, expected, strict=True))
+        if got != want
+    ]
+    ways = {way for _, way in off}
+    if len(ways) > 1:
+        return "; ".join(f"the count of {relu} is too {way}" for relu, way in off)
+    way = ways.pop()
+    if len(off) == 1:
+        return f"the count of {off[0][0]} is too {way}"
+    relus = ", ".join(relu for relu, _ in off[:-1]) + f" and {off[-1][0]}"
+    return f"the counts of {relus} are {'both' if len(off) == 2 else 'all'} too {way}"
 
 
 @check("04.dead_relus", "dead ReLU counter", points=3)
@@ -235,13 +270,8 @@ def dead_relus(count_dead_relus: Any) -> None:
             "search model.modules(), which also finds the ReLU inside a nested nn.Sequential",
         )
     if counts != expected:
-        which = [
-            f"ReLU {i + 1}" for i, (got, want) in enumerate(zip(counts, expected, strict=True)) if got != want
-        ]
-        few = all(got < want for got, want in zip(counts, expected, strict=True) if got != want)
         raise Wrong(
-            f"counts {counts} on the test model: the count of {' and '.join(which)} is wrong "
-            f"({'too low' if few else 'too high'})",
+            f"counts {counts} on the test model: {_directions(counts, expected)}",
             "a unit is dead when its output is 0 for every input in the batch; a unit that is 0 "
             "for only some inputs is still alive",
             "(output == 0).all(dim=0) says, per unit, whether it is 0 for every input; count those "

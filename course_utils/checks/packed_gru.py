@@ -7,13 +7,15 @@ gets what is wrong and a hint, never the right values.
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from course_utils.checks.core import LearnerError, NotAttempted, Wrong, check, compare, run
+from course_utils.checks.core import LearnerError, NotAttempted, Wrong, check, compare, run, whole
 
 #: The lengths of the sequences in the question on ``batch_sizes`` (section 2).
 QUESTION_LENGTHS = (4, 4, 2, 1)
@@ -36,21 +38,21 @@ def _are_wrong(one: str, many: str, items: list[int]) -> str:
 
 
 def _whole_numbers(answer: Any, name: str, example: str) -> list[Any]:
-    """``answer`` (a list, tuple, ``torch.Size`` or 1-D tensor) as a list of ints; ``...`` items stay."""
-    if isinstance(answer, torch.Tensor) and answer.dim() == 1:
-        answer = answer.tolist()
+    """``answer`` as a list of ints; ``...`` items stay.
+
+    ``answer`` is a list, tuple, ``torch.Size``, or 1-D NumPy array or tensor; its items may be
+    Python, NumPy or torch integers, or whole floats.
+    """
+    if isinstance(answer, (np.ndarray, torch.Tensor)) and answer.ndim == 1:
+        answer = list(answer)
     if not isinstance(answer, (list, tuple)):
         raise Wrong(f"{name} should be a list or tuple of whole numbers, like {example}; yours is {answer!r}")
     numbers: list[Any] = []
     for item in answer:
-        if isinstance(item, torch.Tensor) and item.numel() == 1:
-            item = item.item()
-        if item is ... or (isinstance(item, int) and not isinstance(item, bool)):
-            numbers.append(item)
-        elif isinstance(item, float) and item.is_integer():
-            numbers.append(int(item))
-        else:
+        number = ... if item is ... else whole(item)
+        if number is None:
             raise Wrong(f"{name} should hold whole numbers, like {example}; {item!r} is not one")
+        numbers.append(number)
     still_open = sum(item is ... for item in numbers)
     if numbers and still_open == len(numbers):
         raise NotAttempted
@@ -135,6 +137,41 @@ def masked_max(function: Any) -> None:
     compare("masked_max(outputs, lengths)", result, expected, *hints)
 
 
+#: How torch says that an index is out of bounds: "index 7 is out of bounds for dimension 1 with
+#: size 7" (indexing, gather) or "INDICES element is out of DATA bounds, id=7 axis_dim=7"
+#: (index_select); the index and the size of the dimension it was meant for.
+_OUT_OF_BOUNDS = (
+    re.compile(r"index (-?\d+) is out of bounds for dimension \d+ with size (\d+)"),
+    re.compile(r"out of DATA bounds, id=(-?\d+) axis_dim=(\d+)"),
+)
+
+
+def _out_of_bounds_hint(error: str, steps: int, off_by_one: str) -> str | None:
+    """The hint for an index out of bounds in exercise 2, or None for any other error.
+
+    The off-by-one hint only when the index went one past the end of the time dimension (size
+    ``steps``, which no other dimension of the test batch has); otherwise the index ran along
+    another dimension, and the hint is about gathering along time.
+    """
+    for pattern in _OUT_OF_BOUNDS:
+        found = pattern.search(error)
+        if found is None:
+            continue
+        index, size = int(found[1]), int(found[2])
+        if size == steps and index == steps:  # index L for the sequence that fills the batch
+            return off_by_one
+        if size != steps:
+            return (
+                f"the index ran past the end of a dimension of size {size}, which is not time: "
+                "the step numbers lengths - 1 index the time dimension, so gather along dim=1 of "
+                "outputs (batch, time, hidden)"
+            )
+        return "every index into the time dimension must lie between 0 and the number of steps - 1"
+    if "out of bounds" in error:
+        return "the step numbers lengths - 1 index the time dimension: gather along dim=1"
+    return None
+
+
 @check("06.last_valid_outputs", "last valid outputs", points=2)
 def last_valid_outputs(function: Any) -> None:
     """Exercise 2: each sequence's output at its last valid step, picked with ``gather``.
@@ -148,13 +185,14 @@ def last_valid_outputs(function: Any) -> None:
     rows = torch.arange(len(lengths))
     expected = outputs[rows, lengths - 1]  # (batch, hidden)
     off_by_one = "off by one: the last valid step of a sequence of length L has index L - 1, not L"
+    batch, steps, hidden = outputs.shape
     try:
         result = run(function, outputs.clone(), lengths.clone(), name="last_valid_outputs")
     except LearnerError as error:
-        if "out of bounds" in str(error):  # index L for the sequence that fills the batch
-            raise LearnerError(f"{error}\nhint: {off_by_one}") from None
+        hint = _out_of_bounds_hint(str(error), steps, off_by_one)
+        if hint is not None:
+            raise LearnerError(f"{error}\nhint: {hint}") from None
         raise
-    batch, steps, hidden = outputs.shape
     hints: tuple[str, ...] = (
         "the last valid step of a sequence of length L has index L - 1",
         "make an index of shape (batch, 1, hidden) holding lengths - 1, gather along dim=1, then squeeze(1)",

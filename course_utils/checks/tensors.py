@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, run
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, run, whole
 
 #: The three sums of the broadcasting question, as pairs of operand shapes.
 BROADCAST_PAIRS = (((2, 1, 3), (4, 1)), ((5, 3), (5,)), ((5, 3), (5, 1)))
@@ -25,21 +26,53 @@ VIEW_OR_COPY: tuple[tuple[str, Callable[[torch.Tensor], torch.Tensor]], ...] = (
 T_SHAPE = (2, 3, 4)
 
 
+def _as_list(answer: Any) -> Any:
+    """A NumPy array or torch tensor of at least one dimension as the list of its rows; else ``answer``."""
+    if isinstance(answer, (np.ndarray, torch.Tensor)) and answer.ndim >= 1:
+        return list(answer)
+    return answer
+
+
 def _as_shape(item: Any) -> tuple[int, ...] | None:
-    """``item`` as a tuple of ints (a tuple, a list or a torch.Size), or None if it is not one."""
-    if isinstance(item, (tuple, list, torch.Size)) and all(
-        isinstance(size, int) and not isinstance(size, bool) for size in item
-    ):
-        return tuple(item)
+    """``item`` as a tuple of ints, or None if it is not one.
+
+    A tuple, a list, a ``torch.Size`` or a 1-D integer array or tensor; its sizes may be NumPy or
+    torch integers, but not booleans.
+    """
+    if isinstance(item, (np.ndarray, torch.Tensor)) and item.ndim == 1:
+        item = list(item)
+    if not isinstance(item, (tuple, list, torch.Size)):
+        return None
+    sizes = [whole(size, floats=False) for size in item]
+    if any(size is None for size in sizes):
+        return None
+    return tuple(size for size in sizes if size is not None)
+
+
+def _as_bool(item: Any) -> bool | None:
+    """``item`` as a bool: ``True``/``False``, a NumPy bool, or a one-element bool tensor; else None."""
+    if isinstance(item, (bool, np.bool_)):
+        return bool(item)
+    if isinstance(item, torch.Tensor) and item.dtype == torch.bool and item.numel() == 1:
+        return bool(item.item())
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_ and item.ndim == 0:
+        return bool(item.item())
     return None
 
 
-def _items(name: str, answer: Any, count: int, what: str) -> list[Any]:
-    """The ``count`` items of a list answer; NotAttempted if all are ``...``, Wrong if some are."""
+def _items(name: str, answer: Any, count: int, what: str, *, shapes: bool = False) -> list[Any]:
+    """The ``count`` items of a list answer; NotAttempted if all are ``...``, Wrong if some are.
+
+    With ``shapes`` (the items are shapes), a flat list of sizes is named as one shape given
+    where a list of shapes was asked.
+    """
+    answer = _as_list(answer)
     if not isinstance(answer, (list, tuple)):
         raise Wrong(f"{name} should be a list of {count} {what}, but it is of type {type(answer).__name__}")
-    if answer and _as_shape(answer) is not None:
-        raise Wrong(f"{name} should be a list of {count} {what}, not one shape {tuple(answer)}")
+    if shapes and answer:
+        one_shape = _as_shape(answer)
+        if one_shape is not None:
+            raise Wrong(f"{name} should be a list of {count} {what}, not one shape {one_shape}")
     if len(answer) != count:
         raise Wrong(f"{name} should be a list of {count} {what}; it has {len(answer)}")
     missing = sum(item is ... for item in answer)
@@ -70,7 +103,7 @@ def broadcast_shapes(answer: Any) -> None:
     ``torch.zeros(2, 1, 3) + torch.zeros(4, 1)``, ``torch.zeros(5, 3) + torch.zeros(5)`` and
     ``torch.zeros(5, 3) + torch.zeros(5, 1)``, as a list of three answers.
     """
-    items = _items("broadcast_shapes", answer, len(BROADCAST_PAIRS), "shapes (or None)")
+    items = _items("broadcast_shapes", answer, len(BROADCAST_PAIRS), "shapes (or None)", shapes=True)
     wrong = []
     for item, (left, right) in zip(items, BROADCAST_PAIRS, strict=True):
         if item is not None and _as_shape(item) is None:
@@ -95,13 +128,18 @@ def view_or_copy(answer: Any) -> None:
     """Question in section 10: for ``a = torch.arange(6).view(2, 3)``, does writing into each result change a?
 
     The results are ``a[:, 1:]``, ``a[a > 2]`` and ``a.view(6)``; the answer is a list of three
-    booleans, True where a write into the result shows in ``a``.
+    booleans, True where a write into the result shows in ``a`` (NumPy bools also do; 1 and 0 do
+    not: they are numbers, and the answer is a yes or a no).
     """
     items = _items("changes_a", answer, len(VIEW_OR_COPY), "booleans")
-    if not all(isinstance(item, bool) for item in items):
-        raise Wrong("each answer should be True (a changes) or False (it does not)")
+    flags = [_as_bool(item) for item in items]
+    if any(flag is None for flag in flags):
+        message = "each answer should be True (a changes) or False (it does not)"
+        if any(whole(item) is not None for item, flag in zip(items, flags, strict=True) if flag is None):
+            message += "; numbers such as 1 and 0 are not accepted as booleans: write True or False"
+        raise Wrong(message)
     wrong = []
-    for item, (label, make) in zip(items, VIEW_OR_COPY, strict=True):
+    for item, (label, make) in zip(flags, VIEW_OR_COPY, strict=True):
         a = torch.arange(6).view(2, 3)
         make(a).fill_(-1)  # write into the result, then look at a
         if item != bool((a == -1).any()):
@@ -122,7 +160,7 @@ def mean_shapes(answer: Any) -> None:
 
     The answer is a list of three shapes (tuples, lists or ``torch.Size``).
     """
-    items = _items("mean_shapes", answer, len(T_SHAPE), "shapes")
+    items = _items("mean_shapes", answer, len(T_SHAPE), "shapes", shapes=True)
     shapes = [_as_shape(item) for item in items]
     if any(shape is None for shape in shapes):
         raise Wrong("each shape should be a tuple of sizes, like the shape (2, 3, 4) of t")
