@@ -395,16 +395,23 @@ def activation_mlp(make_mlp: Any) -> None:
                 "the two linear layers",
                 "after the last linear layer the activation would squash the logit itself",
             )
-        widths = [layer.out_features for layer in _linear_calls(model, inputs, name=label)]
-        expected = 32 if hidden_dim is None else hidden_dim
-        if widths != [expected, 1]:
-            given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
-            raise Wrong(
-                f"{label} has linear layers of widths {widths} (out_features, in the order they are "
-                f"applied); with {given} = {expected} they should be {expected}, then 1",
-                "size the layers from the argument hidden_dim instead of a fixed number",
-            )
+        _widths_follow(model, inputs, label, hidden_dim, default=32)
         _squashed(model, inputs, label)
+
+
+def _widths_follow(
+    model: nn.Module, inputs: torch.Tensor, label: str, hidden_dim: int | None, *, default: int
+) -> None:
+    """Raise :class:`Wrong` unless the linear layers have widths ``hidden_dim`` (or ``default``), then 1."""
+    widths = [layer.out_features for layer in _linear_calls(model, inputs, name=label)]
+    expected = default if hidden_dim is None else hidden_dim
+    if widths != [expected, 1]:
+        given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
+        raise Wrong(
+            f"{label} has linear layers of widths {widths} (out_features, in the order they are "
+            f"applied); with {given} = {expected} they should be {expected}, then 1",
+            "size the layers from the argument hidden_dim instead of a fixed number",
+        )
 
 
 @check("05.dropout_net", "dropout between the layers", points=2)
@@ -467,18 +474,7 @@ def dropout_net(make_net: Any) -> None:
     for hidden_dim in (None, 16):
         arguments = (INPUT_DIM, 0.5) if hidden_dim is None else (INPUT_DIM, 0.5, hidden_dim)
         label = f"make_dropout_net{arguments}"
-        widths = [
-            layer.out_features
-            for layer in _linear_calls(_build(make_net, *arguments, name=label), inputs, name=label)
-        ]
-        expected = 64 if hidden_dim is None else hidden_dim
-        if widths != [expected, 1]:
-            given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
-            raise Wrong(
-                f"{label} has linear layers of widths {widths} (out_features, in the order they are "
-                f"applied); with {given} = {expected} they should be {expected}, then 1",
-                "size the layers from the argument hidden_dim instead of a fixed number",
-            )
+        _widths_follow(_build(make_net, *arguments, name=label), inputs, label, hidden_dim, default=64)
 
 
 def _f1(probabilities: torch.Tensor, labels: torch.Tensor, threshold: float, positive: int = 1) -> float:
