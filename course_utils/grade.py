@@ -24,7 +24,6 @@ number of its id), and each of its parameters receives the learner's variable of
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import importlib
 import importlib.util
@@ -35,22 +34,38 @@ import pkgutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell
 from tqdm.auto import tqdm
 
 from course_utils import checks
 from course_utils.checks import core
 
+# Runs one submission: ``python -c _RUN SOURCE EXECUTED TIMEOUT``, in the submission's folder. The
+# kernel's own stderr (its warnings, a dying kernel's traceback) is not the learner's: dropped.
+_TIMED_OUT = 3
+_RUN = """
+import asyncio, subprocess, sys, time
+import nbformat
+from nbclient import NotebookClient
+source, executed, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+notebook = nbformat.read(source, as_version=4)
+client = NotebookClient(notebook, timeout=timeout + 60, kernel_name="python3", allow_errors=True,
+                        record_timing=False, resources={"metadata": {"path": "."}})
+start = time.monotonic()
+try:
+    asyncio.run(asyncio.wait_for(client.async_execute(stderr=subprocess.DEVNULL), timeout))
+except Exception:  # stopping a run at its time limit may also lose the kernel
+    if time.monotonic() - start >= timeout:
+        sys.exit(3)
+    raise
+nbformat.write(notebook, executed)
+"""
 COLUMNS = ("student", "notebook", "exercise", "status", "points", "max_points", "feedback")
 NOT_RUN, MISSING, INVALID, TIMED_OUT, CRASHED = "not run", "missing", "invalid", "timed out", "crashed"
 
@@ -104,20 +119,6 @@ def run_hidden(folder: str, namespace: dict[str, Any], lesson: str) -> None:
             hidden(*(namespace.get(name, ...) for name in names))
 
 
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def execute(path: Path, lesson: str, *, timeout: float, hidden: str | None = None) -> tuple[dict, str]:
     """Run the notebook at ``path``; return (the last result of each exercise, the problem or "").
 
@@ -136,27 +137,29 @@ def execute(path: Path, lesson: str, *, timeout: float, hidden: str | None = Non
             )
         )
     with tempfile.TemporaryDirectory() as folder:
+        source, executed = Path(folder) / "submission.ipynb", Path(folder) / "executed.ipynb"
+        nbformat.write(notebook, source)
         results_file = Path(folder) / "results.jsonl"
-        client = NotebookClient(
-            notebook,
-            timeout=timeout + 60,  # the limit is the whole notebook's, below: no cell gets more
-            kernel_name="python3",
-            allow_errors=True,
-            record_timing=False,
-            resources={"metadata": {"path": folder}},
-        )
-        start = time.monotonic()
+        # Each run in a process of its own: nothing of one submission (nor of this process) reaches
+        # the next, and a run that hangs can be stopped without leaving its kernel behind.
         try:
-            with _environment(**{core.RESULTS_FILE: str(results_file)}):
-                # The kernel's own stderr (its warnings, a dying kernel's traceback) is not the learner's.
-                run = client.async_execute(stderr=subprocess.DEVNULL)
-                asyncio.run(asyncio.wait_for(run, timeout))
-        except Exception as error:  # a run that timed out, lost its kernel, or could not start
-            if time.monotonic() - start >= timeout:
-                return {}, f"{TIMED_OUT}: the notebook ran longer than {timeout:g} s"
-            if isinstance(error, DeadKernelError):
-                return {}, f"{CRASHED}: the kernel died ({error})"
-            return {}, f"{CRASHED}: {type(error).__name__}: {error}"
+            done = subprocess.run(
+                [sys.executable, "-c", _RUN, str(source), str(executed), str(timeout)],
+                cwd=folder,
+                env={**os.environ, core.RESULTS_FILE: str(results_file)},
+                capture_output=True,
+                text=True,
+                timeout=timeout + 60,
+            )
+        except subprocess.TimeoutExpired:
+            done = None
+        if done is None or done.returncode == _TIMED_OUT:
+            return {}, f"{TIMED_OUT}: the notebook ran longer than {timeout:g} s"
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            reason = "the kernel died" if "DeadKernelError" in done.stderr else last
+            return {}, f"{CRASHED}: {reason}"
+        notebook = nbformat.read(executed, as_version=4)
         lines = results_file.read_text(encoding="utf-8").splitlines() if results_file.exists() else []
     results = {}
     for line in lines:
