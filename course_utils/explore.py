@@ -47,12 +47,26 @@ def _widgets() -> Any:
     try:
         import ipywidgets
     except ImportError as error:  # pragma: no cover - ipywidgets is in requirements.txt
-        raise ImportError("the sliders need ipywidgets: pip install 'ipywidgets>=8'") from error
+        raise ImportError("the sliders need ipywidgets: pip install 'ipywidgets>=7.7'") from error
     return ipywidgets
 
 
 def _slider_style() -> dict[str, str]:
     return {"description_width": "initial"}
+
+
+def _float_slider(description: str, value: float, low: float, high: float, step: float, digits: int) -> Any:
+    """A slider that re-runs its exploration when released (dragging would redraw at every pixel)."""
+    return _widgets().FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        readout_format=f".{digits}f",
+        description=description,
+        continuous_update=False,
+        style=_slider_style(),
+    )
 
 
 # --- lesson 03: gradient descent on the thermometer data ------------------------------------------
@@ -165,16 +179,7 @@ def descent_path_widget(steps: int = 20) -> Widget:
     """
     _check_count(steps, "steps", "descent_path_widget")  # a slider's callback would only log the error
     widgets = _widgets()
-    slider = widgets.FloatSlider(
-        value=0.01,
-        min=0.001,
-        max=0.04,
-        step=0.001,
-        readout_format=".3f",
-        description="learning rate",
-        continuous_update=False,
-        style=_slider_style(),
-    )
+    slider = _float_slider("learning rate", 0.01, 0.001, 0.04, 0.001, 3)
 
     def show(learning_rate: float) -> None:
         descent_path(round(learning_rate, 6), steps)
@@ -301,16 +306,7 @@ def threshold_widget(probabilities: Any, labels: Any) -> Widget:
     """
     probabilities, labels = _check_classification(probabilities, labels)  # fail now, not on every move
     widgets = _widgets()
-    slider = widgets.FloatSlider(
-        value=0.5,
-        min=0.05,
-        max=0.95,
-        step=0.05,
-        readout_format=".2f",
-        description="threshold",
-        continuous_update=False,
-        style=_slider_style(),
-    )
+    slider = _float_slider("threshold", 0.5, 0.05, 0.95, 0.05, 2)
 
     def show(threshold: float) -> None:
         threshold_report(probabilities, labels, round(threshold, 6))
@@ -443,16 +439,7 @@ def padding_widget(n_sequences: int = 64, batch_size: int = 8, *, seed: int = 0)
     _check_count(batch_size, "batch_size", "padding_widget")
     _check_count(seed, "seed", "padding_widget", minimum=0)
     widgets = _widgets()
-    slider = widgets.FloatSlider(
-        value=0.8,
-        min=0.0,
-        max=1.5,
-        step=0.1,
-        readout_format=".1f",
-        description="spread of the log-lengths",
-        continuous_update=False,
-        style=_slider_style(),
-    )
+    slider = _float_slider("spread of the log-lengths", 0.8, 0.0, 1.5, 0.1, 1)
 
     def show(spread: float) -> None:
         padding_share(lognormal_lengths(n_sequences, round(spread, 6), seed=seed), batch_size)

@@ -90,6 +90,11 @@ def colab_block(repository: str | None, revision: str | None) -> str:
     return _INSTALL.format(repository=repository, revision=revision)
 
 
+def colab_badge(link: str) -> str:
+    """The "Open in Colab" badge, in Markdown, for the notebook at ``link``."""
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({link})"
+
+
 def badge(notebook_name: str, repository: str | None, revision: str | None) -> str:
     """A notebook's "Open in Colab" badge in Markdown, or ``""`` while the address is unset.
 
@@ -102,9 +107,8 @@ def badge(notebook_name: str, repository: str | None, revision: str | None) -> s
     _check(repository, revision)
     if repository is None:
         return ""
-    return (
-        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"(https://colab.research.google.com/github/{repository}/blob/{revision}/notebooks/{notebook_name})"
+    return colab_badge(
+        f"https://colab.research.google.com/github/{repository}/blob/{revision}/notebooks/{notebook_name}"
     )
 
 

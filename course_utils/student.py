@@ -34,7 +34,7 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor
 from nbformat.v4 import new_code_cell
 
-from course_utils.stamp import _BADGE, _OWNER_AND_NAME
+from course_utils.stamp import _BADGE, _OWNER_AND_NAME, colab_badge
 
 SOLUTION_TAG = "solution"
 EDITION_NOTE = (
@@ -134,12 +134,8 @@ def student_edition(notebook: nbformat.NotebookNode, badge_link: str = "") -> nb
     edition.cells = [cell for cell in edition.cells if not is_solution(cell)]
     if edition.cells and edition.cells[0].cell_type == "markdown":
         title, newline, rest = _BADGE.sub("", edition.cells[0].source).partition("\n")
-        badge = (
-            f"\n\n[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({badge_link})"
-        )
-        edition.cells[0].source = (
-            title + (badge if badge_link else "") + newline + rest + "\n\n" + EDITION_NOTE
-        )
+        badge = f"\n\n{colab_badge(badge_link)}" if badge_link else ""
+        edition.cells[0].source = title + badge + newline + rest + "\n\n" + EDITION_NOTE
     return _clean(edition)
 
 
