@@ -444,17 +444,9 @@ def test_early_stopping_a_count_past_the_limit(verdict_of):
 def test_early_stopping_epochs_counted_from_zero(verdict_of):
     """It used to be told "stopped one epoch too early" and then to compare losses before the update."""
 
-    def counts_from_zero(u, c, params, learning_rate, min_delta, max_epochs):
-        previous = None
-        for epoch in range(max_epochs):
-            predicted = params[0] * u + params[1]
-            loss = ((predicted - c) ** 2).mean()
-            if previous is not None and previous - loss < min_delta:
-                break
-            previous = loss
-            dloss_dpred = 2 * (predicted - c) / len(u)
-            params = params - learning_rate * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
-        return params, epoch
+    def counts_from_zero(u, c, params, learning_rate, min_delta, max_epochs):  # range(max_epochs) as the loop
+        params, epoch = train_until_flat(u, c, params, learning_rate, min_delta, max_epochs)
+        return params, epoch - 1
 
     def from_zero_and_update_first(u, c, params, learning_rate, min_delta, max_epochs):
         params, epoch = update_first(u, c, params, learning_rate, min_delta, max_epochs)
