@@ -102,17 +102,6 @@ def test_the_learners_random_state_is_left_as_it_was():
     core.REGISTRY.pop("00.draws")
 
 
-def test_results_are_appended_to_the_results_file(double, tmp_path, monkeypatch):
-    monkeypatch.setenv(core.RESULTS_FILE, str(tmp_path / "results.jsonl"))
-    double(lambda x: 2 * x), double(...)
-    lines = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
-    assert [(line["exercise"], line["status"], line["points"]) for line in lines] == [
-        ("00.double", "correct", 2),
-        ("00.double", "not attempted", 0),
-    ]
-
-
-@pytest.mark.parametrize("exercise", ["double", "0.double", "00double", "00."])
 def test_an_exercise_id_must_look_like_nn_dot_name(exercise):
     with pytest.raises(ValueError, match=r"looks like '04\.skip_block'"):
         check(exercise, "x")

@@ -14,7 +14,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils.checks.core import NotAttempted, Wrong, check, run
+from course_utils.checks.core import (
+    NotAttempted,
+    Wrong,
+    callable_answer,
+    check,
+    fresh,
+    generator,
+    observe,
+    probe,
+    run,
+)
 
 #: The number of input features the network exercises use (the chapter's preprocessing gives 108).
 INPUT_DIM = 108
@@ -42,77 +52,160 @@ _AFTER_LOGIT_HINTS = (
 )
 
 
-def _inputs(rows: int = 16) -> torch.Tensor:
-    """A fixed batch of inputs, ``(rows, INPUT_DIM)``."""
-    return torch.randn(rows, INPUT_DIM, generator=torch.Generator().manual_seed(1))
+def _inputs(rows: int = 16, input_dim: int = INPUT_DIM) -> torch.Tensor:
+    """A batch of inputs, ``(rows, input_dim)``, drawn for this run."""
+    return torch.randn(rows, input_dim, generator=generator(1))
 
 
-def _build(factory: Any, *args: Any, name: str) -> nn.Module:
-    """``factory(*args)``, built after ``torch.manual_seed(0)``; Wrong unless it is an ``nn.Module``."""
-    torch.manual_seed(0)  # the decorator restores the global random state afterwards
-    model = run(factory, *args, name=name)
+_ACTIVATION_ARGUMENTS = {"LeakyReLU(negative_slope=0.1)": lambda: nn.LeakyReLU(0.1), "Tanh()": nn.Tanh}
+_ACTIVATION_FUNCTIONS = {"LeakyReLU(negative_slope=0.1)": lambda z: torch.nn.functional.leaky_relu(z, 0.1), "Tanh()": torch.tanh}
+
+
+def _leaf_calls(model: nn.Module, inputs: torch.Tensor, given: Any, train: bool = False) -> tuple[Any, list]:
+    """``model(inputs)`` and its leaf modules' calls in order: ``[kind, facts, input, output]``."""
+    calls: list[list] = []
+
+    def before(module: nn.Module, args: tuple) -> None:
+        facts = {
+            "out_features": getattr(module, "out_features", None),
+            "in_features": getattr(module, "in_features", None),
+            "p": getattr(module, "p", None),
+            "given": module is given,
+            "index": index[id(module)],
+        }
+        if isinstance(module, nn.Linear):
+            facts.update(weight=module.weight.detach().clone(), bias=None if module.bias is None else module.bias.detach().clone())
+        calls.append([type(module).__name__, facts, args[0].detach().clone() if isinstance(args[0], torch.Tensor) else None, None])
+
+    def after(module: nn.Module, args: tuple, out: Any) -> None:
+        calls[-1][3] = out.detach().clone() if isinstance(out, torch.Tensor) else None
+
+    leaves = [module for module in model.modules() if next(module.children(), None) is None]
+    index = {id(module): number for number, module in enumerate(leaves)}
+    handles = [leaf.register_forward_pre_hook(before) for leaf in leaves]
+    handles += [leaf.register_forward_hook(after) for leaf in leaves]
+    model.train(train)
+    try:
+        with torch.no_grad():
+            output = model(inputs.clone())
+    finally:
+        for handle in handles:
+            handle.remove()
+    return (output.detach() if isinstance(output, torch.Tensor) else output), calls
+
+
+def _input_of(model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: nn.Module, output: torch.Tensor) -> torch.Tensor:
+    """What ``second`` receives when ``first`` returns ``output`` instead of what it computes."""
+    seen: list[torch.Tensor] = []
+    handles = [
+        first.register_forward_hook(lambda module, args, out: output.clone()),
+        second.register_forward_pre_hook(lambda module, args: seen.append(args[0].detach().clone())),
+    ]
+    try:
+        with torch.no_grad():
+            model(inputs.clone())
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seen[0]
+
+
+@probe
+def _network_facts(factory: Any, args: list[Any], inputs: torch.Tensor, activation: str | None = None) -> dict:
+    """What the learner's network ``factory(*args)`` is and does on ``inputs``, as plain data.
+
+    Built after ``torch.manual_seed(0)`` (the global random state is restored afterwards); an
+    ``activation`` named in :data:`_ACTIVATION_ARGUMENTS` is built here and passed as ``args[1]``.
+    """
+    given = _ACTIVATION_ARGUMENTS[activation]() if activation else None
+    if given is not None:
+        args = [args[0], given, *args[1:]]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = factory(*args)
     if not isinstance(model, nn.Module):
+        return {"module": False, "type": type(model).__name__, "none": model is None}
+    output, calls = _leaf_calls(model, inputs, given)
+    facts: dict[str, Any] = {
+        "module": True,
+        "n_linears": sum(isinstance(module, nn.Linear) for module in model.modules()),
+        "activations": [type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)],
+        "dropout_p": [module.p for module in model.modules() if isinstance(module, nn.Dropout)],
+        "output": output,
+        "calls": calls,
+    }
+    if not isinstance(output, torch.Tensor):
+        return facts
+    with torch.no_grad():
+        model.eval()
+        facts["at_zero"], facts["at_double"] = model(torch.zeros_like(inputs)), model(2 * inputs)
+        model.train()
+        facts["train_outputs"] = [model(inputs.clone()), model(inputs.clone())]
+        model.eval()
+    facts["train_calls"] = _leaf_calls(model, inputs, given, train=True)[1]
+    model.eval()
+    leaves = [module for module in model.modules() if next(module.children(), None) is None]
+    linears = [call[1]["index"] for call in calls if call[0] == "Linear"]
+    between = []
+    for first, second in zip(linears, linears[1:]):
+        output_first = next(call[3] for call in calls if call[1]["index"] == first)
+        other = torch.randn(output_first.shape, generator=torch.Generator().manual_seed(2)).to(output_first.dtype)
+        between.append(
+            [_input_of(model, inputs, leaves[first], leaves[second], z) for z in (output_first, other, 0.3 * output_first + 0.7 * other)]
+        )
+    facts["between"] = between
+    return facts
+
+
+def _build(factory: Any, *args: Any, name: str, activation: str | None = None, rows: int = 16) -> dict:
+    """The facts of ``factory(*args)`` on :func:`_inputs`; Wrong unless it is an ``nn.Module``."""
+    callable_answer(factory, name)
+    facts = observe(_network_facts, factory, list(args), _inputs(rows, args[0]), activation, name=name)
+    if not facts["module"]:
+        if facts["none"]:
+            raise Wrong(
+                f"{name}(...) returned None: did you forget `return`?",
+                "a function without a `return` statement returns None",
+            )
         raise Wrong(
-            f"{name}(...) should give an nn.Module, but it gave a {type(model).__name__}",
+            f"{name}(...) should give an nn.Module, but it gave a {facts['type']}",
             "build the network (subclass nn.Module, or nn.Sequential of modules) and return the "
             "instance, not the class or a list of layers",
         )
-    return model
+    return facts
 
 
-def _forward(model: nn.Module, inputs: torch.Tensor, *, name: str, train: bool = False) -> Any:
-    """``model(inputs)`` without gradients, in eval mode unless ``train``."""
-    model.train(train)
-    with torch.no_grad():
-        return run(model, inputs, name=name)
-
-
-def _one_logit_per_row(output: Any, rows: int, *hints: str) -> torch.Tensor:
+def _one_logit_per_row(output: Any, rows: int, *hints: str, input_dim: int = INPUT_DIM) -> torch.Tensor:
     """``output`` when it is a float tensor of shape ``(rows, 1)``; Wrong otherwise."""
+    if output is None:
+        raise Wrong(
+            "the model's forward returned None: did you forget `return`?",
+            "a function without a `return` statement returns None",
+        )
     if not isinstance(output, torch.Tensor):
         raise Wrong(f"the model returned a {type(output).__name__}; it should return a tensor", *hints)
     if tuple(output.shape) != (rows, 1):
         raise Wrong(
-            f"for an input of shape ({rows}, {INPUT_DIM}) the output has shape {tuple(output.shape)}; "
+            f"for an input of shape ({rows}, {input_dim}) the output has shape {tuple(output.shape)}; "
             f"it should be ({rows}, 1), one logit per row",
             *hints,
         )
     return output
 
 
-def _calls(model: nn.Module, inputs: torch.Tensor, *, name: str, train: bool = False) -> list[list]:
-    """The leaf modules ``model`` calls on ``inputs``, in order: ``[module, its input, its output]``.
-
-    Inputs and outputs are copied as they are seen, so that in-place operations change no record.
-    """
-    calls: list[list] = []
-
-    def before(module: nn.Module, args: tuple) -> None:
-        calls.append([module, args[0].clone() if isinstance(args[0], torch.Tensor) else args[0], None])
-
-    def after(module: nn.Module, args: tuple, out: Any) -> None:
-        calls[-1][2] = out.clone() if isinstance(out, torch.Tensor) else out
-
-    leaves = [module for module in model.modules() if next(module.children(), None) is None]
-    handles = [leaf.register_forward_pre_hook(before) for leaf in leaves]
-    handles += [leaf.register_forward_hook(after) for leaf in leaves]
-    try:
-        _forward(model, inputs.clone(), name=name, train=train)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return calls
+def _linear_calls(facts: dict) -> list[dict]:
+    """The facts of the ``nn.Linear`` layers the network applied, in the order it applied them."""
+    return [call[1] for call in facts["calls"] if call[0] == "Linear"]
 
 
-def _squashed(model: nn.Module, inputs: torch.Tensor, name: str) -> None:
+def _squashed(facts: dict, name: str) -> None:
     """Wrong unless the model returns what its last ``nn.Linear`` computes: logits, not squashed values."""
-    calls = _calls(model, inputs, name=name)
-    linears = [out for module, _, out in calls if isinstance(module, nn.Linear)]
+    linears = [call[3] for call in facts["calls"] if call[0] == "Linear"]
     if not linears:
         raise Wrong(
             f"{name} never calls an nn.Linear layer in forward", "apply the layers you created in forward"
         )
-    last, output = linears[-1], _forward(model, inputs, name=name)
+    last, output = linears[-1], facts["output"]
     if last.shape == output.shape and torch.allclose(output, last, atol=1e-6):
         return
     squashed = {"a sigmoid": torch.sigmoid, "a tanh": torch.tanh}
@@ -136,61 +229,33 @@ def _squashed(model: nn.Module, inputs: torch.Tensor, name: str) -> None:
     )
 
 
-def _linear_calls(model: nn.Module, inputs: torch.Tensor, *, name: str) -> list[nn.Linear]:
-    """The ``nn.Linear`` layers ``model`` applies to ``inputs``, in the order it applies them."""
-    return [module for module, _, _ in _calls(model, inputs, name=name) if isinstance(module, nn.Linear)]
+def _affine_between(facts: dict, which: int) -> bool:
+    """Whether what the linear layer ``which + 1`` receives is an affine function of what layer ``which`` returns.
 
-
-def _input_of(
-    model: nn.Module,
-    inputs: torch.Tensor,
-    first: nn.Module,
-    second: nn.Module,
-    output: torch.Tensor,
-    name: str,
-) -> torch.Tensor:
-    """What ``second`` receives when ``first`` returns ``output`` instead of what it computes."""
-    seen: list[torch.Tensor] = []
-
-    def replace(module: nn.Module, args: tuple, out: Any) -> torch.Tensor:
-        return output.clone()  # a copy: an in-place activation may change what it is given
-
-    def record(module: nn.Module, args: tuple) -> None:
-        seen.append(args[0].clone())
-
-    handles = [first.register_forward_hook(replace), second.register_forward_pre_hook(record)]
-    try:
-        _forward(model, inputs.clone(), name=name)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return seen[0]
-
-
-def _affine_between(
-    model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: nn.Module, name: str
-) -> bool:
-    """Whether what ``second`` receives is an affine function of what ``first`` returns.
-
-    ``first``'s output is replaced by ``a``, ``b`` and ``0.3 a + 0.7 b`` in turn: an affine map
+    The first layer's output is replaced by ``a``, ``b`` and ``0.3 a + 0.7 b`` in turn: an affine map
     (nothing, a scaling, eval-mode dropout) sends the mixture to the same mixture of the results;
     ReLU, tanh and the other activations do not (a scaling alone would not tell ReLU apart).
     """
-    output = next(out for module, _, out in _calls(model, inputs, name=name) if module is first)
-    other = torch.randn(output.shape, generator=torch.Generator().manual_seed(2)).to(output.dtype)
-    seen = [
-        _input_of(model, inputs, first, second, z, name) for z in (output, other, 0.3 * output + 0.7 * other)
-    ]
-    return seen[2].shape == seen[0].shape and torch.allclose(
-        seen[2], 0.3 * seen[0] + 0.7 * seen[1], atol=1e-5, rtol=1e-4
-    )
+    seen = facts["between"][which]
+    return seen[2].shape == seen[0].shape and torch.allclose(seen[2], 0.3 * seen[0] + 0.7 * seen[1], atol=1e-5, rtol=1e-4)
 
 
-def _is_linear(model: nn.Module, inputs: torch.Tensor) -> bool:
-    """Whether ``model`` is affine on ``inputs``: f(2x) - f(0) == 2 (f(x) - f(0))."""
-    with torch.no_grad():
-        zero = model(torch.zeros_like(inputs))
-        return torch.allclose(model(2 * inputs) - zero, 2 * (model(inputs) - zero), atol=1e-5)
+def _is_linear(facts: dict) -> bool:
+    """Whether the model is affine on its inputs: f(2x) - f(0) == 2 (f(x) - f(0))."""
+    zero, double, output = facts["at_zero"], facts["at_double"], facts["output"]
+    return torch.allclose(double - zero, 2 * (output - zero), atol=1e-5)
+
+
+def _first_layer_follows_input_dim(factory: Any, name: str, *rest: Any, activation: str | None = None) -> None:
+    """Wrong unless the network also takes inputs of another width than :data:`INPUT_DIM`."""
+    other_dim = fresh(37, 20, 90, offset=5)
+    facts = _build(factory, other_dim, *rest, name=name, activation=activation)
+    first = _linear_calls(facts)[:1]
+    if not first or first[0]["in_features"] != other_dim or not isinstance(facts["output"], torch.Tensor):
+        raise Wrong(
+            f"{name} built with input_dim={other_dim} does not take inputs of {other_dim} features",
+            "size the first layer from the argument input_dim instead of a fixed number",
+        )
 
 
 def _fill_state(answer: dict, keys: Sequence[str], name: str) -> None:
@@ -302,30 +367,28 @@ def two_hidden_layers(model_class: Any) -> None:
     (ReLU in the exercise; another activation is accepted), and nothing after the last one:
     ``BCEWithLogitsLoss`` takes logits.
     """
-    model = _build(model_class, INPUT_DIM, name="TwoHiddenLayers")
-    linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
-    if len(linears) != 3:
+    facts = _build(model_class, INPUT_DIM, name="TwoHiddenLayers")
+    if facts["n_linears"] != 3:
         raise Wrong(
-            f"the model has {len(linears)} nn.Linear layer(s); two hidden layers need 3",
+            f"the model has {facts['n_linears']} nn.Linear layer(s); two hidden layers need 3",
             "count the weight matrices: input to the first hidden layer, first to second, and second "
             "to the output",
         )
-    inputs = _inputs()
     _one_logit_per_row(
-        _forward(model, inputs, name="model"),
-        len(inputs),
+        facts["output"],
+        16,
         "chain the layers so that each one's out_features is the next one's in_features, and end with "
         "a layer that has one output",
     )
-    applied = _linear_calls(model, inputs, name="model")
-    if len(applied) != 3 or len({id(layer) for layer in applied}) != 3:
+    applied = _linear_calls(facts)
+    different = len({layer["index"] for layer in applied})
+    if len(applied) != 3 or different != 3:
         raise Wrong(
-            f"forward applies nn.Linear layers {len(applied)} time(s), "
-            f"{len({id(layer) for layer in applied})} different one(s); it should apply each of the "
-            "three layers once",
+            f"forward applies nn.Linear layers {len(applied)} time(s), {different} different one(s); "
+            "it should apply each of the three layers once",
             "in forward, pass the input through the first layer, then the second, then the third",
         )
-    widths = [layer.out_features for layer in applied]
+    widths = [layer["out_features"] for layer in applied]
     if widths != [64, 32, 1]:
         raise Wrong(
             f"the layers' widths (out_features, in the order forward applies them) are {widths}; with "
@@ -333,31 +396,32 @@ def two_hidden_layers(model_class: Any) -> None:
             "take the hidden sizes from the argument hidden, in order: the first hidden layer has "
             "hidden[0] units",
         )
-    other_hidden = (16, 8)
+    other_hidden = (fresh(16, 5, 40, offset=1), fresh(8, 3, 20, offset=2))
     label = f"TwoHiddenLayers({INPUT_DIM}, hidden={other_hidden})"
     other = _build(model_class, INPUT_DIM, other_hidden, name="TwoHiddenLayers")
-    other_widths = [layer.out_features for layer in _linear_calls(other, inputs, name=label)]
+    other_widths = [layer["out_features"] for layer in _linear_calls(other)]
     if other_widths != [*other_hidden, 1]:
         raise Wrong(
             f"{label} has layers of widths {other_widths} (out_features, in the order forward applies "
             f"them); they should follow the argument hidden: {other_hidden[0]}, {other_hidden[1]}, then 1",
             "create the layers from the argument hidden instead of fixed numbers",
         )
-    if _is_linear(model, inputs):
+    _first_layer_follows_input_dim(model_class, "TwoHiddenLayers")
+    if _is_linear(facts):
         raise Wrong(
             "the model is linear in its input: there is no non-linearity between the layers",
             "without an activation, three linear layers collapse into one linear map",
             "apply a ReLU to the output of each hidden layer (torch.relu or nn.ReLU), not to the logit",
         )
-    for which, first, second in (("first", applied[0], applied[1]), ("second", applied[1], applied[2])):
-        if _affine_between(model, inputs, first, second, "model"):
+    for which, name in enumerate(("first", "second")):
+        if _affine_between(facts, which):
             raise Wrong(
-                f"the output of the {which} hidden layer reaches the next nn.Linear without a "
+                f"the output of the {name} hidden layer reaches the next nn.Linear without a "
                 "non-linearity: each hidden layer needs an activation after it",
-                f"without one, the {which} hidden layer and the next layer collapse into one linear map",
+                f"without one, the {name} hidden layer and the next layer collapse into one linear map",
                 "apply a ReLU to the output of each hidden layer (torch.relu or nn.ReLU), not to the logit",
             )
-    _squashed(model, inputs, "model")
+    _squashed(facts, "model")
 
 
 @check("05.activation_mlp", "a network with a chosen activation", points=2)
@@ -368,42 +432,57 @@ def activation_mlp(make_mlp: Any) -> None:
     module passed in, and ``nn.Linear(hidden_dim, 1)``, giving one logit per row. It is built
     with the default ``hidden_dim`` and with another one.
     """
-    inputs = _inputs()
-    for activation, hidden_dim in ((nn.LeakyReLU(0.1), None), (nn.Tanh(), 16)):
-        args = (INPUT_DIM, activation) if hidden_dim is None else (INPUT_DIM, activation, hidden_dim)
-        label = f"make_mlp({', '.join(map(str, args))})"
-        model = _build(make_mlp, *args, name="make_mlp")
-        used = [type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)]
+    for activation, hidden_dim in (("LeakyReLU(negative_slope=0.1)", None), ("Tanh()", fresh(16, 5, 40, offset=3))):
+        args = (INPUT_DIM,) if hidden_dim is None else (INPUT_DIM, hidden_dim)
+        label = f"make_mlp({INPUT_DIM}, {activation}{'' if hidden_dim is None else f', {hidden_dim}'})"
+        facts = _build(make_mlp, *args, name="make_mlp", activation=activation)
+        kind = activation.split("(")[0]
+        used = facts["activations"]
         if used[-1:] == ["Sigmoid"] and len(used) > 1:
             raise Wrong(f"{label} ends with a Sigmoid: it returns probabilities, not logits", *_LOGITS_HINTS)
-        if used != [type(activation).__name__]:
+        if used != [kind]:
             raise Wrong(
                 f"{label} contains the activations {used}; it should contain exactly one, the "
-                f"{type(activation).__name__} passed in",
+                f"{kind} passed in",
                 "use the activation given as an argument instead of a fixed one",
             )
         _one_logit_per_row(
-            _forward(model, inputs, name=label),
-            len(inputs),
+            facts["output"],
+            16,
             "the first layer goes from input_dim to hidden_dim units, the last from hidden_dim to 1",
         )
-        order = [type(module).__name__ for module, _, _ in _calls(model, inputs, name=label)]
-        where = order.index(type(activation).__name__) if type(activation).__name__ in order else -1
+        order = [call[0] for call in facts["calls"]]
+        given = [number for number, call in enumerate(facts["calls"]) if call[1]["given"]]
+        if not given:
+            raise Wrong(
+                f"{label} never applies the activation module it is given",
+                "put the activation passed in, itself, between the two layers: it is already a module",
+            )
+        where = given[0]
         if "Linear" not in order[:where] or "Linear" not in order[where + 1 :]:
             raise Wrong(
                 f"{label} applies its layers in this order: {order}; the activation belongs between "
                 "the two linear layers",
                 "after the last linear layer the activation would squash the logit itself",
             )
-        _widths_follow(model, inputs, label, hidden_dim, default=32)
-        _squashed(model, inputs, label)
+        _widths_follow(facts, label, hidden_dim, default=32)
+        _squashed(facts, label)
+        first, second = _linear_calls(facts)[:2]
+        with torch.no_grad():
+            hidden = _ACTIVATION_FUNCTIONS[activation](_inputs() @ first["weight"].T + first["bias"])
+            expected = hidden @ second["weight"].T + second["bias"]
+        if not torch.allclose(facts["output"], expected, atol=1e-5):
+            raise Wrong(
+                f"{label} does not compute layer 2 of ({kind} of layer 1 of x): another function sits "
+                "between the layers",
+                "apply only the activation passed in between the two layers, nothing else",
+            )
+    _first_layer_follows_input_dim(make_mlp, "make_mlp", activation="Tanh()")
 
 
-def _widths_follow(
-    model: nn.Module, inputs: torch.Tensor, label: str, hidden_dim: int | None, *, default: int
-) -> None:
+def _widths_follow(facts: dict, label: str, hidden_dim: int | None, *, default: int) -> None:
     """Raise :class:`Wrong` unless the linear layers have widths ``hidden_dim`` (or ``default``), then 1."""
-    widths = [layer.out_features for layer in _linear_calls(model, inputs, name=label)]
+    widths = [layer["out_features"] for layer in _linear_calls(facts)]
     expected = default if hidden_dim is None else hidden_dim
     if widths != [expected, 1]:
         given = "the default hidden_dim" if hidden_dim is None else "hidden_dim"
@@ -423,8 +502,8 @@ def dropout_net(make_net: Any) -> None:
     """
     inputs = _inputs()
     for p in (0.5, 0.3):
-        model = _build(make_net, INPUT_DIM, p, name="make_dropout_net")
-        found = [module.p for module in model.modules() if isinstance(module, nn.Dropout)]
+        facts = _build(make_net, INPUT_DIM, p, name="make_dropout_net")
+        found = facts["dropout_p"]
         if found != [p]:
             raise Wrong(
                 f"make_dropout_net({INPUT_DIM}, {p}) holds nn.Dropout layers with p = {found}; it should "
@@ -433,17 +512,17 @@ def dropout_net(make_net: Any) -> None:
             )
     label = f"make_dropout_net({INPUT_DIM}, {p})"
     _one_logit_per_row(
-        _forward(model, inputs, name=label),
+        facts["output"],
         len(inputs),
         "the first layer goes from input_dim to hidden_dim units, the last from hidden_dim to 1",
     )
-    calls = _calls(model, inputs, name=label, train=True)
-    kinds = [type(module).__name__ for module, _, _ in calls]
+    calls = facts["train_calls"]
+    kinds = [call[0] for call in calls]
     if "Dropout" not in kinds:
         raise Wrong(f"{label} never calls its nn.Dropout in forward", "apply the dropout module in forward")
     where = kinds.index("Dropout")
-    dropout_input = calls[where][1]
-    linears_before = [out for module, _, out in calls[:where] if isinstance(module, nn.Linear)]
+    dropout_input = calls[where][2]
+    linears_before = [call[3] for call in calls[:where] if call[0] == "Linear"]
     if not linears_before or torch.equal(dropout_input, inputs):
         raise Wrong(
             f"{label} applies dropout to the input features, before the first layer",
@@ -462,19 +541,17 @@ def dropout_net(make_net: Any) -> None:
             f"{label} applies dropout right after the first linear layer, before the activation",
             "the exercise asks for linear, ReLU, dropout, linear: the dropout acts on the activations",
         )
-    _squashed(model, inputs, label)
-    with torch.no_grad():
-        model.train()
-        first, second = model(inputs), model(inputs)
+    _squashed(facts, label)
+    first, second = facts["train_outputs"]
     if torch.equal(first, second):
         raise Wrong(
             f"in train mode, {label} gives the same outputs twice: its dropout changes nothing",
             "use the nn.Dropout module in forward (model.eval() switches it off, model.train() on)",
         )
-    for hidden_dim in (None, 16):
+    for hidden_dim in (None, fresh(16, 5, 40, offset=4)):
         arguments = (INPUT_DIM, 0.5) if hidden_dim is None else (INPUT_DIM, 0.5, hidden_dim)
         label = f"make_dropout_net{arguments}"
-        _widths_follow(_build(make_net, *arguments, name=label), inputs, label, hidden_dim, default=64)
+        _widths_follow(_build(make_net, *arguments, name=label), label, hidden_dim, default=64)
 
 
 def _f1(probabilities: torch.Tensor, labels: torch.Tensor, threshold: float, positive: int = 1) -> float:

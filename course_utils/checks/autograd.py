@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
+from course_utils.checks.core import NotAttempted, Wrong, callable_answer, check, compare, is_stub, observe, probe, run
 
 #: The expressions of exercise 2 (a), in the order the notebook lists them.
 REQUIRES_GRAD_CASES = (
@@ -279,13 +279,10 @@ def central_difference(function: Any) -> None:
     that ignores its ``eps`` argument.
     """
 
-    def f(x: torch.Tensor) -> torch.Tensor:
-        return (x**3).sum() + x.prod()
-
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
-    result = _run_central_difference(function, f, x)
+    result = _run_central_difference(function, "cubic", x)
     tracked = x.clone().requires_grad_(True)
-    (expected,) = torch.autograd.grad(f(tracked), tracked)
+    (expected,) = torch.autograd.grad(_cubic(tracked), tracked)
     compare(
         "central_difference(f, x)",
         result,
@@ -294,20 +291,13 @@ def central_difference(function: Any) -> None:
         "build step = torch.zeros_like(x) with step[i] = eps; one estimate per element of x",
         atol=1e-4,
     )
-
-    def steep(x: torch.Tensor) -> torch.Tensor:  # third derivative 6 * 4 = 24 in every element
-        return 4 * (x**3).sum() + x.prod()
-
-    try:
-        inspect.signature(function).bind(steep, x, LARGE_EPS)
-    except TypeError:
+    if not observe(_takes_three_arguments, function, name="central_difference"):
         raise Wrong(
             "central_difference should take eps as its third argument: central_difference(f, x, eps=1e-3)",
             "keep the signature of the exercise cell, and use eps in the body",
-        ) from None
-    except ValueError:  # no signature to read (a builtin): let the call tell
-        pass
-    result = _run_central_difference(function, steep, x, LARGE_EPS)
+        )
+    steep = _steep
+    result = _run_central_difference(function, "steep", x, LARGE_EPS)
     reference = torch.stack(
         [
             (steep(x + step) - steep(x - step)) / (2 * LARGE_EPS)
@@ -342,11 +332,44 @@ def _as_float64(result: Any) -> torch.Tensor | None:
     return value.double()
 
 
-def _run_central_difference(function: Any, f: Any, x: torch.Tensor, *eps: float) -> Any:
-    """Call the learner's ``central_difference(f, x[, eps])`` on a copy of ``x``; it must not change it."""
+def _cubic(x: torch.Tensor) -> torch.Tensor:
+    return (x**3).sum() + x.prod()
+
+
+def _steep(x: torch.Tensor) -> torch.Tensor:  # third derivative 6 * 4 = 24 in every element
+    return 4 * (x**3).sum() + x.prod()
+
+
+@probe
+def _central_difference_on_copy(function: Any, which: str, x: torch.Tensor, *eps: float) -> tuple[Any, bool]:
+    """The learner's ``central_difference(f, x[, eps])`` on a copy of ``x``, and whether x is unchanged."""
     given = x.clone()
-    result = run(function, f, given, *eps, name="central_difference")
-    if not torch.allclose(given, x, rtol=0, atol=1e-12):
+    result = function({"cubic": _cubic, "steep": _steep}[which], given, *eps)
+    return result, torch.equal(given, x)
+
+
+@probe
+def _takes_three_arguments(function: Any) -> bool:
+    """Whether ``function`` can be called with (f, x, eps)."""
+    try:
+        inspect.signature(function).bind(_steep, torch.zeros(1), LARGE_EPS)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): let the call tell
+        pass
+    return True
+
+
+def _run_central_difference(function: Any, which: str, x: torch.Tensor, *eps: float) -> Any:
+    """Call the learner's ``central_difference(f, x[, eps])`` on a copy of ``x``; it must not change it."""
+    callable_answer(function, "central_difference")
+    result, unchanged = observe(_central_difference_on_copy, function, which, x, *eps, name="central_difference")
+    if result is None:
+        raise Wrong(
+            "central_difference(...) returned None: did you forget `return`?",
+            "a function without a `return` statement returns None",
+        )
+    if not unchanged:
         raise Wrong(
             "central_difference changed x in place: a gradient function must leave its input as it was",
             "nudge a copy (x + step), not x itself",

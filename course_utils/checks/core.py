@@ -10,9 +10,16 @@ decorator does everything else, once for all checks:
 * an exception in the learner's code is ``raised``, reported with the line of the learner's
   code where it happened;
 * a learner's function that returns ``None`` is asked whether it forgot ``return``;
-* torch's, Python's and NumPy's global random states are left as they were;
-* the verdict is printed in one short block, and a :class:`Result` is returned (and recorded for
-  ``python -m course_utils.grade``).
+* torch's (CPU and CUDA), Python's and NumPy's global random states are left as they were;
+* an answer the check cannot make sense of (a ``meta`` tensor, a string) gets a verdict, not a
+  traceback;
+* the verdict is printed in one short block, and a :class:`Result` is returned.
+
+The check itself is the *judge*: it sees the learner's answers only as plain data, and reaches
+the learner's functions and objects only through :func:`run` and :func:`observe`. In a
+learner's session both halves run in the kernel; ``python -m course_utils.grade`` runs the judge
+in its own process and the learner's code in a sandbox, so nothing the notebook does can change
+a grade.
 
 Hints can come in stages: ``Wrong(message, "a nudge", "the full hint")`` shows the nudge on the
 first wrong try and the full hint from the second on.
@@ -20,26 +27,45 @@ first wrong try and the full hint from the second on.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import enum
 import functools
 import inspect
-import json
 import linecache
 import math
-import os
 import random
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
 
-NOT_ATTEMPTED, RAISED, WRONG, CORRECT = "not attempted", "raised", "wrong", "correct"
-#: When this environment variable names a file, every result is appended to it as a JSON line.
-RESULTS_FILE = "COURSE_UTILS_RESULTS"
+from course_utils.checks import wire
+from course_utils.checks.wire import Handle
+
+
+class Status(str, enum.Enum):
+    """What became of one exercise: a check's four verdicts, then the grader's reasons for zero."""
+
+    CORRECT = "correct"
+    WRONG = "wrong"
+    RAISED = "raised"
+    NOT_ATTEMPTED = "not attempted"
+    NOT_RUN = "not run"  # its check cell never ran
+    MISSING = "missing"  # no such notebook in the submission
+    INVALID = "invalid"  # not a readable notebook
+    TIMED_OUT = "timed out"
+    CRASHED = "crashed"  # the kernel died
+
+    def __str__(self) -> str:
+        return self.value
+
+
+NOT_ATTEMPTED, RAISED, WRONG, CORRECT = Status.NOT_ATTEMPTED, Status.RAISED, Status.WRONG, Status.CORRECT
 #: Every check defined so far, by exercise id ("04.skip_block").
 REGISTRY: dict[str, Callable[..., Result]] = {}
 _SYMBOLS = {NOT_ATTEMPTED: "⏳", RAISED: "❌", WRONG: "❌", CORRECT: "✅"}
@@ -67,7 +93,7 @@ class Result:
 
     exercise: str
     title: str
-    status: str
+    status: Status
     points: int
     max_points: int
     feedback: str
@@ -132,11 +158,15 @@ def is_stub(answer: Any) -> bool:
     return answer is ...
 
 
+def _library_paths() -> tuple[str, ...]:
+    """Where the package, torch and the standard library live: frames there are not the learner's."""
+    return (_PACKAGE, str(Path(torch.__file__).parent.parent), str(Path(inspect.__file__).parent))
+
+
 def _learner_frame(error: BaseException) -> traceback.FrameSummary | None:
     """The innermost frame of the traceback that is the learner's code, not a library's."""
     frames = traceback.extract_tb(error.__traceback__)
-    libraries = (_PACKAGE, str(Path(torch.__file__).parent.parent), str(Path(inspect.__file__).parent))
-    theirs = [frame for frame in frames if not frame.filename.startswith(libraries)]
+    theirs = [frame for frame in frames if not frame.filename.startswith(_library_paths())]
     return theirs[-1] if theirs else None
 
 
@@ -162,31 +192,120 @@ def describe_error(error: BaseException, name: str) -> str:
     return text
 
 
-def run(function: Any, *args: Any, name: str, may_return_none: bool = False) -> Any:
-    """Call the learner's ``function(*args)`` and return what it returns.
+class Door(Protocol):
+    """The only way a check reaches a learner's objects: in the learner's kernel, or across a sandbox.
 
-    Raises :class:`NotAttempted` for a stub (``...``, or ``NotImplementedError``),
-    :class:`LearnerError` when the learner's code raises, and :class:`Wrong` when it is not
-    callable or returns ``None`` (unless ``may_return_none``).
+    ``call`` runs a kept object (``method`` of it, if given) on plain-data arguments; ``observe``
+    runs a :func:`probe` of the course on them. Both answer with an outcome, plain data that
+    :func:`run` and :func:`observe` read: ``{"kind": "value", "v": ...}``, ``{"kind": "raised",
+    "text": ...}`` or ``{"kind": "not implemented"}``.
+    """
+
+    seed: int
+    staged_hints: bool
+
+    def call(self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any: ...
+
+    def observe(self, probe: str, args: list[Any], name: str) -> Any: ...
+
+
+class LocalDoor:
+    """The door inside a learner's own kernel: the same plain data, without a sandbox in between."""
+
+    seed = 0  # the inputs a learner's session always sees; a grading run draws its own
+    staged_hints = True
+
+    def __init__(self) -> None:
+        from course_utils.checks.probe import Server
+
+        self.server = Server()
+
+    def _exchange(self, request: dict[str, Any]) -> Any:
+        return wire.loads(self.server.handle(wire.dumps(request)))
+
+    def call(self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any:
+        return self._exchange(call_request(target, args, name, method, seed))
+
+    def observe(self, probe: str, args: list[Any], name: str) -> Any:
+        return self._exchange(observe_request(probe, args, name))
+
+
+def call_request(target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> dict:
+    """The plain data of a request to call ``target`` (its ``method``) on ``args``."""
+    return {"op": "call", "target": target.id, "args": wire.encode(args), "name": name, "method": method, "seed": seed}
+
+
+def observe_request(probe: str, args: list[Any], name: str) -> dict:
+    """The plain data of a request to run the probe named ``probe`` on ``args``."""
+    return {"op": "observe", "probe": probe, "args": wire.encode(args), "name": name}
+
+
+_door: contextvars.ContextVar[Door] = contextvars.ContextVar("door")
+#: Probes by name ("module:function"): the functions a check may run on a learner's objects.
+PROBES: dict[str, Callable[..., Any]] = {}
+
+
+def probe(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``function`` as a probe: it runs where the learner's objects live and returns plain data.
+
+    A probe is the course's own code; in a grading run it runs inside the sandbox, so the judge
+    takes what it returns as data to be judged, never as a verdict.
+    """
+    PROBES[f"{function.__module__}:{function.__qualname__}"] = function
+    return function
+
+
+def door() -> Door:
+    """The door of the check that is running now."""
+    try:
+        return _door.get()
+    except LookupError:
+        raise RuntimeError("core.door: no check is running") from None
+
+
+def generator(offset: int = 0) -> torch.Generator:
+    """A generator for a check's inputs: the same in every learner's session, drawn afresh when grading.
 
     Example:
-        >>> run(lambda x: x + 1, 1, name="f")
-        2
-        >>> run(lambda x: None, 1, name="f")
-        Traceback (most recent call last):
-        ...
-        course_utils.checks.core.Wrong: f(...) returned None: did you forget `return`?
-    """
-    if is_stub(function):
-        raise NotAttempted
-    if not callable(function):
-        raise Wrong(f"{name} should be a function or class, but it is a {type(function).__name__}")
+        >>> with using(LocalDoor()):
+        ...     torch.equal(torch.rand(2, generator=generator(1)), torch.rand(2, generator=torch.Generator().manual_seed(1)))
+        True
+    """  # noqa: E501 (an example)
+    return torch.Generator().manual_seed(door().seed * 1000 + offset)
+
+
+def fresh(default: int, low: int, high: int, offset: int = 0) -> int:
+    """``default`` in a learner's session; a whole number in [low, high] drawn for this grading run."""
+    seed = door().seed
+    if seed == 0:
+        return default
+    return int(torch.randint(low, high + 1, (1,), generator=torch.Generator().manual_seed(seed * 7 + offset)))
+
+
+@contextmanager
+def using(chosen: Door) -> Iterator[Door]:
+    """Run the block with ``chosen`` as the door of the checks."""
+    token = _door.set(chosen)
     try:
-        result = function(*args)
-    except NotImplementedError:
-        raise NotAttempted from None
-    except Exception as error:  # the learner's bug becomes a message
-        raise LearnerError(describe_error(error, f"{name}(...)")) from None
+        yield chosen
+    finally:
+        _door.reset(token)
+
+
+def _outcome(outcome: Any, name: str, may_return_none: bool) -> Any:
+    """The value of an outcome; raises as :func:`run` documents."""
+    if not isinstance(outcome, dict):
+        raise LearnerError(f"{name}(...) gave nothing back that could be read")
+    kind = outcome.get("kind")
+    if kind == "not implemented":
+        raise NotAttempted
+    if kind == "raised":
+        raise LearnerError(str(outcome.get("text", f"{name}(...) raised an error"))[:2000])
+    if kind == "not callable":
+        raise Wrong(f"{name} should be a function or class, but it is a {str(outcome.get('type'))[:60]}")
+    if kind != "value":
+        raise LearnerError(f"{name}(...) gave nothing back that could be read")
+    result = wire.decode(outcome.get("v"))
     if result is None and not may_return_none:
         raise Wrong(
             f"{name}(...) returned None: did you forget `return`?",
@@ -195,9 +314,63 @@ def run(function: Any, *args: Any, name: str, may_return_none: bool = False) -> 
     return result
 
 
+def run(
+    function: Any,
+    *args: Any,
+    name: str,
+    may_return_none: bool = False,
+    method: str | None = None,
+    seed: int | None = None,
+) -> Any:
+    """Call the learner's ``function(*args)`` (or its ``method``) and return what it returns.
+
+    ``function`` is the learner's answer as a check receives it: a :class:`Handle` for a function,
+    a class or any object that stays where the learner's code runs. The arguments and the result
+    cross as plain data (a result that is not plain data comes back as a :class:`Handle`); with
+    ``seed``, torch's global generator is seeded for the call, and restored afterwards.
+
+    Raises :class:`NotAttempted` for a stub (``...``, or ``NotImplementedError``),
+    :class:`LearnerError` when the learner's code raises, and :class:`Wrong` when it is not
+    callable or returns ``None`` (unless ``may_return_none``).
+
+    Example:
+        >>> with using(LocalDoor()) as local:
+        ...     add_one = wire.decode(wire.encode(lambda x: x + 1, local.server.keep))
+        ...     run(add_one, 1, name="f")
+        2
+    """
+    if method is None:
+        callable_answer(function, name)
+    elif not isinstance(function, Handle):
+        raise Wrong(f"{name} should be an object with a method {method}, but it is a {type(function).__name__}")
+    return _outcome(door().call(function, list(args), name, method, seed), name, may_return_none)
+
+
+def callable_answer(function: Any, name: str) -> Handle:
+    """``function`` when it is a learner's function or class; NotAttempted for a stub, Wrong otherwise."""
+    if is_stub(function):
+        raise NotAttempted
+    if not (isinstance(function, Handle) and function.callable):
+        kind = function.type_name if isinstance(function, Handle) else type(function).__name__
+        raise Wrong(f"{name} should be a function or class, but it is a {kind}")
+    return function
+
+
+def observe(function: Callable[..., Any], *args: Any, name: str) -> Any:
+    """Run the probe ``function`` on ``args`` where the learner's objects live; return its plain data.
+
+    A probe that fails because of the learner's object (its forward raises, say) raises
+    :class:`LearnerError`, with the learner's line.
+    """
+    key = f"{function.__module__}:{function.__qualname__}"
+    if PROBES.get(key) is not function:
+        raise ValueError(f"observe: {key} is not a probe (decorate it with @probe)")
+    return _outcome(door().observe(key, list(args), name), name, may_return_none=True)
+
+
 @contextmanager
 def own_random_state() -> Iterator[None]:
-    """Run the block on copies of torch's, Python's and NumPy's global random states.
+    """Run the block on copies of torch's (CPU and CUDA), Python's and NumPy's global random states.
 
     Example:
         >>> before = torch.random.get_rng_state()
@@ -207,7 +380,8 @@ def own_random_state() -> Iterator[None]:
         True
     """
     python_state, numpy_state = random.getstate(), np.random.get_state()
-    with torch.random.fork_rng(devices=[]):
+    cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    with torch.random.fork_rng(devices=cuda):
         try:
             yield
         finally:
@@ -215,11 +389,64 @@ def own_random_state() -> Iterator[None]:
             np.random.set_state(numpy_state)
 
 
-def _record(result: Result) -> None:
-    path = os.environ.get(RESULTS_FILE)
-    if path:
-        with open(path, "a", encoding="utf-8") as file:
-            file.write(json.dumps(dataclasses.asdict(result)) + "\n")
+def _describe_answer(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        where = " on the meta device (a shape without values)" if value.is_meta else ""
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}{where}"
+    if isinstance(value, Handle):
+        return f"a {value.type_name}"
+    return f"a {type(value).__name__}"
+
+
+def judge(
+    function: Callable[..., Any],
+    arguments: list[Any],
+    chosen: Door,
+    *,
+    exercise: str,
+    title: str,
+    points: int,
+    context: tuple[str, ...] = (),
+    tries: int = 1,
+) -> Result:
+    """The verdict of the check ``function`` on ``arguments`` (plain data and handles), through ``chosen``.
+
+    The judge half of every check. In a learner's session it runs in the kernel, behind
+    :class:`LocalDoor`; when grading, it runs in the grader, and ``chosen`` leads into a sandbox.
+    A check that cannot make sense of an answer returns a verdict; it never raises.
+    """
+    names = list(inspect.signature(function).parameters)
+    answers = [value for key, value in zip(names, arguments, strict=False) if key not in context]
+    status, feedback = CORRECT, ""
+    try:
+        if len(arguments) != len(names):
+            raise Wrong(f"the check takes {len(names)} answer(s), {', '.join(names)}; it was given {len(arguments)}")
+        stubs = [is_stub(answer) for answer in answers]
+        if all(stubs):
+            raise NotAttempted
+        if any(stubs):
+            raise Wrong(
+                f"{sum(stubs)} of your {len(answers)} answers are still `...`",
+                "fill in every answer of the exercise, then run the check again",
+            )
+        with using(chosen):
+            function(*arguments)
+    except NotAttempted:
+        status = NOT_ATTEMPTED
+    except LearnerError as error:
+        status, feedback = RAISED, str(error)
+    except Wrong as wrong:
+        status, feedback = WRONG, wrong.message
+        if wrong.hints:
+            feedback += f"\nhint: {wrong.hints[min(tries, len(wrong.hints)) - 1]}"
+    except Exception as error:  # an answer the check could not make sense of is still a verdict
+        described = "; ".join(_describe_answer(answer) for answer in answers)
+        status = WRONG
+        feedback = (
+            f"this answer could not be judged ({type(error).__name__} while reading it); "
+            f"your answer is {described}: give it the type and device the exercise asks for"
+        )
+    return Result(exercise, title, status, points if status == CORRECT else 0, points, feedback)
 
 
 def check(
@@ -231,7 +458,10 @@ def check(
     of the lesson that the answers are checked against); it returns when they are right and raises
     :class:`Wrong` (or :class:`NotAttempted`) when not. When every answer is still the stub ``...``
     the exercise is ``not attempted``; when only some are, it is ``wrong``, and ``function`` does
-    not run.
+    not run. The answers reach ``function`` as plain data (:mod:`course_utils.checks.wire`):
+    functions, classes and other objects as handles, which only :func:`run` and :func:`observe`
+    can use. So the same check judges a learner's own session and, from outside the sandbox, a
+    graded submission.
 
     Example:
         >>> @check("00.double", "double", points=2)
@@ -273,36 +503,32 @@ def check(
 
         @functools.wraps(function)
         def checked(*arguments: Any) -> Result:
-            status, feedback = CORRECT, ""
-            answers = [
-                value for name, value in zip(parameters, arguments, strict=False) if name not in context
-            ]
-            try:
-                stubs = [is_stub(answer) for answer in answers]
-                if all(stubs):
-                    raise NotAttempted
-                if any(stubs):
-                    raise Wrong(
-                        f"{sum(stubs)} of your {len(answers)} answers are still `...`",
-                        "fill in every answer of the exercise, then run the check again",
+            local = LocalDoor()
+            with own_random_state():
+                try:
+                    data = wire.decode(wire.loads(wire.dumps(wire.encode(list(arguments), local.server.keep))))
+                except wire.WireError as error:
+                    data = None
+                    result = Result(exercise, title, WRONG, 0, points, f"this answer could not be read: {error}")
+                if data is not None:
+                    result = judge(
+                        function,
+                        data,
+                        local,
+                        exercise=exercise,
+                        title=title,
+                        points=points,
+                        context=context,
+                        tries=_wrong_tries.get(exercise, 0) + 1,
                     )
-                with own_random_state():
-                    function(*arguments)
-            except NotAttempted:
-                status = NOT_ATTEMPTED
-            except LearnerError as error:
-                status, feedback = RAISED, str(error)
-            except Wrong as wrong:
-                tries = _wrong_tries[exercise] = _wrong_tries.get(exercise, 0) + 1
-                status, feedback = WRONG, wrong.message
-                if wrong.hints:
-                    feedback += f"\nhint: {wrong.hints[min(tries, len(wrong.hints)) - 1]}"
-            result = Result(exercise, title, status, points if status == CORRECT else 0, points, feedback)
+            if result.status == WRONG:
+                _wrong_tries[exercise] = _wrong_tries.get(exercise, 0) + 1
             print(result.verdict())
-            _record(result)
             return result
 
         checked.exercise, checked.title, checked.points = exercise, title, points  # type: ignore[attr-defined]
+        checked.judge = function  # type: ignore[attr-defined]
+        checked.context = context  # type: ignore[attr-defined]
         REGISTRY[exercise] = checked
         return checked
 

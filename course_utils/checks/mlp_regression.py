@@ -8,7 +8,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run, whole
+from course_utils.checks.core import (
+    NotAttempted,
+    Wrong,
+    callable_answer,
+    check,
+    compare,
+    fresh,
+    generator,
+    is_stub,
+    observe,
+    probe,
+    run,
+    whole,
+)
 
 # --- In section 3: the shapes inside nn.Linear ----------------------------------------------------
 
@@ -102,59 +115,93 @@ def _linears(module: nn.Module) -> list[nn.Linear]:
     return [child for child in module.modules() if isinstance(child, nn.Linear)]
 
 
+def _not_none(value: Any, name: str) -> None:
+    if value is None:
+        raise Wrong(
+            f"{name}(...) returned None: did you forget `return`?",
+            "a function without a `return` statement returns None",
+        )
+
+
+@probe
+def _skip_block_facts(block_class: Any, n_features: int, x: torch.Tensor) -> dict[str, Any]:
+    """What ``block_class(n_features)`` is and does on ``x``, as plain data (built after a fixed seed)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        block = block_class(n_features)
+    if not isinstance(block, nn.Module):
+        return {"module": False, "type": type(block).__name__}
+    linears = _linears(block)
+    x_given = x.clone()  # the learner's copy: a forward that writes into its input changes only this
+    output = block(x_given)
+    return {
+        "module": True,
+        "n_params": sum(parameter.numel() for parameter in block.parameters()),
+        "linears": [(layer.weight.detach(), layer.bias) for layer in linears],
+        "input_changed": not torch.equal(x_given, x),
+        "output": output.detach() if isinstance(output, torch.Tensor) else output,
+    }
+
+
 @check("04.skip_block", "SkipBlock", points=2)
 def skip_block(block_class: Any) -> None:
     """Exercise 1: ``SkipBlock(n_features)``, an ``nn.Module`` with two ``nn.Linear(n_features,
     n_features)`` layers, whose ``forward(x)`` returns ``x + linear2(relu(linear1(x)))``, of the
     shape of ``x``.
     """
-    n_features = 4
-    torch.manual_seed(0)  # a fixed start (the decorator restores the global state afterwards)
-    block = run(block_class, n_features, name="SkipBlock")
-    if not isinstance(block, nn.Module):
+    n_features = fresh(4, 3, 8)
+    callable_answer(block_class, "SkipBlock")
+    x = torch.randn(5, n_features, generator=generator(1))  # (5, n_features)
+    facts = observe(_skip_block_facts, block_class, n_features, x, name="SkipBlock")
+    label = f"SkipBlock({n_features})"
+    if not facts["module"]:
         raise Wrong(
-            f"SkipBlock(4) should be an nn.Module, but it is a {type(block).__name__}",
+            f"{label} should be an nn.Module, but it is a {facts['type']}",
             "subclass nn.Module and call super().__init__() first",
         )
-    n_params = sum(parameter.numel() for parameter in block.parameters())
+    n_params = facts["n_params"]
     expected_params = 2 * (n_features**2 + n_features)
     if n_params != expected_params:
         few = "too few" if n_params < expected_params else "too many"
         raise Wrong(
-            f"SkipBlock(4) has {n_params} parameters: {few}",
+            f"{label} has {n_params} parameters: {few}",
             "two nn.Linear(n_features, n_features) layers, each with its bias; the skip itself "
             "has no parameters",
             "assign each layer to an attribute (self.linear1 = ...): layers in a plain Python list "
             "are hidden from parameters(); and keep the biases (bias=True is the default)",
         )
-    linears = _linears(block)
-    if len(linears) != 2:
+    if len(facts["linears"]) != 2:
         raise Wrong(
-            f"SkipBlock(4) holds {len(linears)} nn.Linear layers; it should hold two",
+            f"{label} holds {len(facts['linears'])} nn.Linear layers; it should hold two",
             "use nn.Linear(n_features, n_features) twice",
         )
-    x = torch.randn(5, n_features, generator=torch.Generator().manual_seed(1))  # (5, 4)
-    x_given = x.clone()  # the learner's copy: a forward that writes into its input changes only this
-    output = run(block, x_given, name="SkipBlock(4)")
-    if not torch.equal(x_given, x):
+    if facts["input_changed"]:
         raise Wrong(
-            "SkipBlock(4)'s forward changed its input x in place (the caller's tensor is not what it "
+            f"{label}'s forward changed its input x in place (the caller's tensor is not what it "
             "passed in any more)",
             "x + ... makes a new tensor; x += ... (like a method ending in _, such as relu_) writes "
             "into the input itself",
         )
+    output = facts["output"]
+    _not_none(output, f"{label}")
     if not isinstance(output, torch.Tensor) or output.shape != x.shape:
         got = f"shape {tuple(output.shape)}" if isinstance(output, torch.Tensor) else type(output).__name__
         raise Wrong(
-            f"SkipBlock(4) on inputs of shape (5, 4) returned {got}; it should return shape (5, 4)",
+            f"{label} on inputs of shape {tuple(x.shape)} returned {got}; it should return that shape",
             "the skip adds the input back, so the output has the input's shape",
         )
-    first, second = linears
+    (w1, b1), (w2, b2) = facts["linears"]
+
+    def first(z: torch.Tensor) -> torch.Tensor:
+        return z @ w1.T + b1
+
+    def second(z: torch.Tensor) -> torch.Tensor:
+        return z @ w2.T + b2
+
     with torch.no_grad():
         right = [x + second(torch.relu(first(x))), x + first(torch.relu(second(x)))]  # either order
         no_skip = second(torch.relu(first(x)))
         no_relu = x + second(first(x))
-    output = output.detach()
     if any(torch.allclose(output, candidate, atol=1e-5) for candidate in right):
         return
     if torch.allclose(output, no_skip, atol=1e-5):
@@ -165,7 +212,7 @@ def skip_block(block_class: Any) -> None:
         hint = "a ReLU belongs between the two layers; without it they collapse into one linear map"
     else:
         hint = "forward should return x + linear2(relu(linear1(x)))"
-    compare("SkipBlock(4)(x)", output, right[0], hint)
+    compare(f"{label}(x)", output, right[0], hint)
 
 
 @check("04.skip_block_parameters", "parameters of SkipBlock(10)", points=1)
@@ -221,8 +268,19 @@ def _dead_relu_model() -> tuple[nn.Module, torch.Tensor, list[int]]:
     return model, inputs, [1, 2]
 
 
+@probe
+def _dead_relu_setup() -> tuple[nn.Module, torch.Tensor]:
+    """The test model and its inputs, built where the learner's code runs."""
+    model, inputs, _ = _dead_relu_model()
+    return model, inputs
+
+
+@probe
 def _hook_count(model: nn.Module) -> int:
-    return sum(len(module._forward_hooks) for module in model.modules())
+    """The forward hooks still registered on ``model``'s modules, and on all modules at once."""
+    own = sum(len(module._forward_hooks) + len(module._forward_pre_hooks) for module in model.modules())
+    everywhere = nn.modules.module._global_forward_hooks, nn.modules.module._global_forward_pre_hooks
+    return own + sum(len(hooks) for hooks in everywhere)
 
 
 def _as_counts(result: Any) -> list[int]:
@@ -260,7 +318,9 @@ def dead_relus(count_dead_relus: Any) -> None:
     """Exercise 2: ``count_dead_relus(model, inputs)``: per ``nn.ReLU`` (in the order they run,
     nested ones included), the number of units whose output is 0 for every input; no hooks left.
     """
-    model, inputs, expected = _dead_relu_model()
+    callable_answer(count_dead_relus, "count_dead_relus")
+    expected = _dead_relu_model()[2]
+    model, inputs = observe(_dead_relu_setup, name="count_dead_relus")
     counts = _as_counts(run(count_dead_relus, model, inputs, name="count_dead_relus"))
     if len(counts) != len(expected):
         raise Wrong(
@@ -277,9 +337,10 @@ def dead_relus(count_dead_relus: Any) -> None:
             "(output == 0).all(dim=0) says, per unit, whether it is 0 for every input; count those "
             "units (one that is 0 for only some inputs is still alive)",
         )
-    if _hook_count(model):
+    left = observe(_hook_count, model, name="count_dead_relus")
+    if left:
         raise Wrong(
-            f"{_hook_count(model)} hook(s) still registered on the model afterwards",
+            f"{left} hook(s) still registered on the model afterwards",
             "keep the handles that register_forward_hook returns and call handle.remove() on "
             "each, or every later forward pass runs them too",
         )
@@ -299,8 +360,22 @@ def _plain_data() -> tuple[torch.Tensor, torch.Tensor]:
     return x, 2 * x
 
 
-def _read_features_of_item_1(dataset: Any) -> torch.Tensor:
-    return torch.stack([dataset[1][0].detach() for _ in range(2000)])  # 2000 reads, (2000, 1)
+@probe
+def _noisy_dataset_facts(dataset_class: Any, x: torch.Tensor, y: torch.Tensor) -> dict[str, Any]:
+    """What the learner's ``NoisyRegressionData`` gives: without noise, then with noise from seeded generators."""
+    exact = dataset_class(x.clone(), y.clone(), 0.0, torch.Generator().manual_seed(0))
+    if not hasattr(exact, "__len__") or not hasattr(exact, "__getitem__"):
+        return {"len": hasattr(exact, "__len__"), "getitem": hasattr(exact, "__getitem__")}
+    facts: dict[str, Any] = {"len": True, "getitem": True, "length": exact.__len__(), "item_3": exact[3]}
+    item = facts["item_3"]
+    if not (isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(p, torch.Tensor) for p in item)):
+        return facts  # the judge says what is wrong with it
+    x_given, draws = x.clone(), []
+    for data, seed in ((x_given, 0), (x.clone(), 0), (x.clone(), 1)):  # equal seeds, then another
+        noisy = dataset_class(data, y.clone(), 2.0, torch.Generator().manual_seed(seed))
+        draws.append(torch.stack([noisy[1][0].detach().reshape(-1)[0] for _ in range(2000)]))  # (2000,)
+    facts.update(draws=draws, item_1=noisy[1], x_given=x_given)
+    return facts
 
 
 def _pair(item: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -322,19 +397,22 @@ def noisy_dataset(dataset_class: Any) -> None:
     Item i is ``(x_i + noise, y_i)``, each of shape ``(1,)``, with fresh noise of s.d. ``noise_std``
     drawn from ``generator`` at every read; the data passed in stays unchanged.
     """
+    callable_answer(dataset_class, "NoisyRegressionData")
     x, y = _plain_data()
-    exact = run(
-        dataset_class, x.clone(), y.clone(), 0.0, torch.Generator().manual_seed(0), name="NoisyRegressionData"
-    )
-    if not hasattr(exact, "__len__"):
+    facts = observe(_noisy_dataset_facts, dataset_class, x, y, name="NoisyRegressionData")
+    if not facts["len"]:
         raise Wrong("NoisyRegressionData has no __len__", "define __len__(self): the number of examples")
-    length = run(exact.__len__, name="__len__")
-    if length != len(x):
+    if not facts["getitem"]:
+        raise Wrong("NoisyRegressionData has no __getitem__", "define __getitem__(self, index): one example")
+    length = facts["length"]
+    _not_none(length, "__len__")
+    _not_none(facts["item_3"], "dataset[3]")
+    if whole(length) != len(x):
         raise Wrong(
             f"len(dataset) is {length!r} for a dataset built from {len(x)} points",
             "__len__ must count this object's data (self.x), not a global variable such as x_obs",
         )
-    features, target = _pair(run(exact.__getitem__, 3, name="dataset[3]"), "dataset[3]")
+    features, target = _pair(facts["item_3"], "dataset[3]")
     shapes = [tuple(features.shape), tuple(target.shape)]
     if shapes != [(1,), (1,)]:
         raise Wrong(
@@ -348,18 +426,8 @@ def noisy_dataset(dataset_class: Any) -> None:
             "not the x[3] and y[3] the dataset was built from",
             "return this object's own x and y at the index, never a global's",
         )
-    noise_std, x_given, draws = 2.0, x.clone(), []
-    for data in (x_given, x.clone()):  # two datasets with equally seeded generators
-        noisy = run(
-            dataset_class,
-            data,
-            y.clone(),
-            noise_std,
-            torch.Generator().manual_seed(0),
-            name="NoisyRegressionData",
-        )
-        draws.append(run(_read_features_of_item_1, noisy, name="dataset[1]").flatten())  # (2000,)
-    _, noisy_target = _pair(run(noisy.__getitem__, 1, name="dataset[1]"), "dataset[1]")
+    noise_std, x_given, draws = 2.0, facts["x_given"], facts["draws"]
+    _, noisy_target = _pair(facts["item_1"], "dataset[1]")
     if not torch.equal(noisy_target.detach().reshape(-1), y[1:2]):
         raise Wrong(
             "with noise_std=2, the target of item 1 changed "
@@ -384,4 +452,10 @@ def noisy_dataset(dataset_class: Any) -> None:
             "two datasets with equally seeded generators gave different noise",
             "draw the noise with generator=self.generator, so that a seeded generator gives the same "
             "noise every run",
+        )
+    if torch.equal(draws[0], draws[2]):
+        raise Wrong(
+            "two datasets with differently seeded generators gave the same noise: the noise does not "
+            "come from the generator passed in",
+            "draw the noise with generator=self.generator, the generator the dataset was given",
         )

@@ -15,7 +15,18 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from course_utils.checks.core import LearnerError, NotAttempted, Wrong, check, compare, run, whole
+from course_utils.checks.core import (
+    LearnerError,
+    NotAttempted,
+    Wrong,
+    callable_answer,
+    check,
+    compare,
+    observe,
+    probe,
+    run,
+    whole,
+)
 
 #: The lengths of the sequences in the question on ``batch_sizes`` (section 2).
 QUESTION_LENGTHS = (4, 4, 2, 1)
@@ -282,6 +293,12 @@ def bidirectional_gru(generator: torch.Generator) -> nn.GRU:
     return gru
 
 
+@probe
+def _seeded_gru(seed: int) -> nn.GRU:
+    """:func:`bidirectional_gru` with its weights drawn from a generator seeded with ``seed``."""
+    return bidirectional_gru(torch.Generator().manual_seed(seed))
+
+
 @check("06.bidirectional_final_states", "final states of a bidirectional GRU", points=2)
 def bidirectional_final_states(function: Any) -> None:
     """Exercise 3b: the last layer's final forward and backward states, from packed input.
@@ -307,7 +324,9 @@ def bidirectional_final_states(function: Any) -> None:
         out_packed, h_packed = gru(packed)
         out_unpacked = pad_packed_sequence(out_packed, batch_first=True)[0]
         out_padded, h_padded = gru(padded)
-    result = run(function, gru, padded.clone(), lengths.clone(), name="final_states")
+    callable_answer(function, "final_states")
+    their_gru = observe(_seeded_gru, 8, name="final_states")  # the same weights, where the learner's code runs
+    result = run(function, their_gru, padded.clone(), lengths.clone(), name="final_states")
     batch = spec["batch"]
     shape = tuple(result.shape) if isinstance(result, torch.Tensor) else None
     hints: tuple[str, ...] = (
