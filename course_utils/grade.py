@@ -1,40 +1,50 @@
-"""Grade a class's submitted notebooks: run each one, collect every check's result, write a CSV.
+"""Grade a class's submitted notebooks: each run in a sandbox, each answer judged outside it.
 
 Usage (from the repository root)::
 
     python -m course_utils.grade SUBMISSIONS --out grades.csv
-    python -m course_utils.grade SUBMISSIONS --out grades.csv --feedback feedback/ --timeout 300
+    python -m course_utils.grade SUBMISSIONS --out grades.csv --jobs 8 --feedback feedback/
     python -m course_utils.grade SUBMISSIONS --out grades.csv --hidden hidden_checks/ --lessons 01 02
+    python -m course_utils.grade SUBMISSIONS --out grades.csv --dask tcp://scheduler:8786
 
 ``SUBMISSIONS`` holds one folder per student, each with any of that student's notebooks under
-the course's names (``SUBMISSIONS/ada/01_tensors.ipynb``). Each notebook runs top to bottom in a
-fresh kernel, in a temporary folder, with a time limit; a cell that raises does not stop it, so
-each exercise is graded on its own check. The CSV has one row per student and exercise
-(``student, notebook, exercise, status, points, max_points, feedback``) and one ``total`` row per
-student. Besides a check's own statuses (``correct``, ``wrong``, ``raised``, ``not attempted``),
-an exercise can be ``not run`` (its check never ran), ``missing`` (no such notebook), ``invalid``
-(not a notebook), ``timed out`` or ``crashed`` (the kernel died): all score zero, with the reason.
+the course's names (``SUBMISSIONS/ada/01_tensors.ipynb``). For each notebook:
 
-Hidden checks: ``--hidden DIR`` names a folder of ``.py`` files whose functions are decorated with
-:func:`course_utils.checks.core.check`. Each runs at the end of the notebook of its lesson (the
-number of its id), and each of its parameters receives the learner's variable of that name
-(``...`` when the learner has none). They count like the lesson's own checks.
+1. the course's check cells are put back as the course wrote them (a cell made only of check
+   calls is one), each turned into a *capture* that records the answers as plain data;
+2. the notebook runs in a sandbox (:mod:`course_utils.tools.sandbox`) holding only that notebook,
+   with a time limit; a cell that raises does not stop it;
+3. each check runs here, in the grader, as the judge: it reads the captured answers and calls the
+   learner's functions in the sandbox on inputs drawn for this run, and reads back plain data.
+
+So nothing the notebook does (patching the package, writing files, leaving processes behind)
+can change its grade. The CSV has one row per student and exercise (``student, notebook,
+exercise, status, points, max_points, feedback``) and one ``total`` row per student.
+
+Hidden checks: ``--hidden DIR`` names a folder of ``.py`` files whose functions are decorated
+with :func:`course_utils.checks.core.check`. They run here only, never in the sandbox; each of
+their parameters receives the learner's variable of that name at the end of the notebook.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
+import hashlib
 import importlib
-import importlib.util
-import inspect
 import json
 import os
 import pkgutil
+import queue
+import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,30 +54,13 @@ from nbformat.v4 import new_code_cell
 from tqdm.auto import tqdm
 
 from course_utils import checks
-from course_utils.checks import core
+from course_utils.checks import core, wire
+from course_utils.checks.core import Status
+from course_utils.tools import sandbox
 
-# Runs one submission: ``python -c _RUN SOURCE EXECUTED TIMEOUT``, in the submission's folder. The
-# kernel's own stderr (its warnings, a dying kernel's traceback) is not the learner's: dropped.
-_TIMED_OUT = 3
-_RUN = """
-import asyncio, subprocess, sys, time
-import nbformat
-from nbclient import NotebookClient
-source, executed, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
-notebook = nbformat.read(source, as_version=4)
-client = NotebookClient(notebook, timeout=timeout + 60, kernel_name="python3", allow_errors=True,
-                        record_timing=False, resources={"metadata": {"path": "."}})
-start = time.monotonic()
-try:
-    asyncio.run(asyncio.wait_for(client.async_execute(stderr=subprocess.DEVNULL), timeout))
-except Exception:  # stopping a run at its time limit may also lose the kernel
-    if time.monotonic() - start >= timeout:
-        sys.exit(3)
-    raise
-nbformat.write(notebook, executed)
-"""
 COLUMNS = ("student", "notebook", "exercise", "status", "points", "max_points", "feedback")
-NOT_RUN, MISSING, INVALID, TIMED_OUT, CRASHED = "not run", "missing", "invalid", "timed out", "crashed"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+_CAPTURE = "import course_utils.checks.probe as _course_probe\n"
 
 
 @dataclass
@@ -75,6 +68,7 @@ class Lesson:
     """A notebook of the course and its checks, by exercise id, in the order they are defined."""
 
     notebook: str
+    module: str = ""
     exercises: dict[str, Callable[..., core.Result]] = field(default_factory=dict)
 
 
@@ -87,122 +81,363 @@ def course_lessons() -> dict[str, Lesson]:
         ('01_tensors.ipynb', True)
     """
     for found in pkgutil.iter_modules(checks.__path__):
-        if found.name != "core":
+        if found.name not in ("core", "wire", "probe"):
             importlib.import_module(f"{checks.__name__}.{found.name}")
     lessons: dict[str, Lesson] = {}
     for exercise, function in core.REGISTRY.items():
         module = function.__module__.rsplit(".", 1)[-1]
         number = exercise[:2]
         if function.__module__.startswith(checks.__name__ + "."):
-            lessons.setdefault(number, Lesson(f"{number}_{module}.ipynb")).exercises[exercise] = function
+            lesson = lessons.setdefault(number, Lesson(f"{number}_{module}.ipynb", function.__module__))
+            lesson.exercises[exercise] = function
     return dict(sorted(lessons.items()))
 
 
-def load_hidden(folder: str | Path) -> dict[str, Callable[..., core.Result]]:
-    """Import every ``.py`` file in ``folder``; return the checks they define, by exercise id."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"load_hidden: no folder {folder}")
+def load_hidden(sources: dict[str, str]) -> dict[str, Callable[..., core.Result]]:
+    """Run the hidden check files (name -> source) here; return the checks they define, by exercise id."""
     before = set(core.REGISTRY)
-    for path in sorted(folder.glob("*.py")):
-        spec = importlib.util.spec_from_file_location(f"hidden_checks.{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    return {exercise: core.REGISTRY[exercise] for exercise in core.REGISTRY if exercise not in before}
+    for name, source in sorted(sources.items()):
+        exec(compile(source, f"hidden_checks/{name}", "exec"), {"__name__": f"hidden_checks.{Path(name).stem}"})
+    found = {exercise: core.REGISTRY[exercise] for exercise in core.REGISTRY if exercise not in before}
+    for exercise in found:
+        del core.REGISTRY[exercise]  # a hidden check is the grader's, not the course's
+    return found
 
 
-def run_hidden(folder: str, namespace: dict[str, Any], lesson: str) -> None:
-    """Run the hidden checks of ``lesson`` on the learner's ``namespace`` (the last cell of a run)."""
-    for exercise, hidden in load_hidden(folder).items():
-        if exercise.startswith(lesson + "."):
-            names = inspect.signature(hidden).parameters
-            hidden(*(namespace.get(name, ...) for name in names))
+def check_calls(source: str) -> list[tuple[str, list[str]]] | None:
+    """The ``checks.NAME(args)`` calls of a check cell, or None if the cell is not only check calls.
 
-
-def execute(path: Path, lesson: str, *, timeout: float, hidden: str | None = None) -> tuple[dict, str]:
-    """Run the notebook at ``path``; return (the last result of each exercise, the problem or "").
-
-    The problem is ``"invalid: ..."``, ``"timed out: ..."``, ``"crashed: ..."`` (then no results)
-    or, for a run that finished, the first error a cell raised (or ``""``).
+    Example:
+        >>> check_calls("from course_utils.checks import tensors as checks\\n\\nchecks.reshaped(t, a, b)")
+        [('reshaped', ['t', 'a', 'b'])]
+        >>> check_calls("x = 1\\nchecks.reshaped(t, a, b)") is None
+        True
     """
     try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
-    except Exception as error:  # not JSON, not a notebook, or a broken one
-        return {}, f"{INVALID}: not a readable notebook ({type(error).__name__}: {str(error)[:200]})"
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = []
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.module == "course_utils.checks":
+            continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "checks"
+            and not call.keywords
+        ):
+            return None
+        calls.append((call.func.attr, [ast.unparse(argument) for argument in call.args]))
+    return calls or None
+
+
+def teacher_calls(lesson: Lesson, notebook: nbformat.NotebookNode) -> dict[str, list[str]]:
+    """The course's own argument expressions of each check of ``lesson``, from its full notebook."""
+    by_name = {function.__name__: exercise for exercise, function in lesson.exercises.items()}
+    calls: dict[str, list[str]] = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "solution" not in cell.get("metadata", {}).get("tags", []):
+            for name, arguments in check_calls(cell.source) or []:
+                if name in by_name:
+                    calls.setdefault(by_name[name], arguments)
+    return calls
+
+
+def _capture_line(exercise: str, arguments: Iterable[str]) -> str:
+    thunks = ", ".join(f"lambda: {argument}" for argument in arguments)
+    return f"_course_probe.capture({exercise!r}, {thunks})\n"
+
+
+def graded_copy(
+    notebook: nbformat.NotebookNode, lesson: Lesson, calls: dict[str, list[str]], hidden: dict[str, list[str]]
+) -> nbformat.NotebookNode:
+    """``notebook`` with each check cell replaced by captures of the course's own arguments.
+
+    A hidden check's answers are captured in a last cell, from the learner's variables.
+    """
+    by_name = {function.__name__: exercise for exercise, function in lesson.exercises.items()}
+    graded = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    for cell in notebook.cells:
+        found = check_calls(cell.source) if cell.cell_type == "code" else None
+        exercises = [by_name[name] for name, _ in found or [] if name in by_name]
+        if not exercises:
+            graded.cells.append(cell)
+            continue
+        source = f"from course_utils.checks import {lesson.module.rsplit('.', 1)[-1]} as checks\n" + _CAPTURE
+        source += "".join(_capture_line(exercise, calls[exercise]) for exercise in exercises if exercise in calls)
+        graded.cells.append(new_code_cell(source))
     if hidden:
-        notebook.cells.append(
+        graded.cells.append(
             new_code_cell(
-                f"from course_utils.grade import run_hidden\nrun_hidden({hidden!r}, globals(), {lesson!r})"
+                _CAPTURE
+                + "".join(
+                    _capture_line(exercise, [f"globals().get({name!r}, ...)" for name in names])
+                    for exercise, names in hidden.items()
+                )
             )
         )
-    with tempfile.TemporaryDirectory() as folder:
-        source, executed = Path(folder) / "submission.ipynb", Path(folder) / "executed.ipynb"
-        nbformat.write(notebook, source)
-        results_file = Path(folder) / "results.jsonl"
-        # Each run in a process of its own: nothing of one submission (nor of this process) reaches
-        # the next, and a run that hangs can be stopped without leaving its kernel behind.
+    return graded
+
+
+class RemoteDoor:
+    """The judge's door into one sandbox: requests and replies as files, signals as JSON lines."""
+
+    staged_hints = False
+
+    def __init__(self, process: subprocess.Popen, folder: Path, lines: queue.Queue, seed: int) -> None:
+        self.process, self.folder, self.lines, self.seed = process, folder, lines, seed
+        self.count = 0
+        self.broken = ""
+
+    def _exchange(self, request: dict[str, Any]) -> Any:
+        if self.broken:
+            return {"kind": "raised", "text": self.broken}
+        self.count += 1
+        number = self.count
+        (self.folder / "requests" / f"{number}.pt").write_bytes(wire.dumps(request))
         try:
-            done = subprocess.run(
-                [sys.executable, "-c", _RUN, str(source), str(executed), str(timeout)],
-                cwd=folder,
-                env={**os.environ, core.RESULTS_FILE: str(results_file)},
-                capture_output=True,
-                text=True,
-                timeout=timeout + 60,
-            )
-        except subprocess.TimeoutExpired:
-            done = None
-        if done is None or done.returncode == _TIMED_OUT:
-            return {}, f"{TIMED_OUT}: the notebook ran longer than {timeout:g} s"
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            reason = "the kernel died" if "DeadKernelError" in done.stderr else last
-            return {}, f"{CRASHED}: {reason}"
-        notebook = nbformat.read(executed, as_version=4)
-        lines = results_file.read_text(encoding="utf-8").splitlines() if results_file.exists() else []
-    results = {}
-    for line in lines:
-        result = json.loads(line)
-        results[result["exercise"]] = result  # the last run of a check counts
-    for index, cell in enumerate(notebook.cells):
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                return results, f"cell {index + 1} raised {output.ename}: {output.evalue}"
-    return results, ""
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps({"op": "serve", "n": number}) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            self.broken = "the kernel stopped answering (it ended or crashed)"
+            return {"kind": "raised", "text": self.broken}
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            message = _next_message(self.lines, deadline - time.monotonic())
+            if message is None:
+                break
+            if message.get("event") == "served" and message.get("n") == number:
+                reply = self.folder / "responses" / f"{number}.pt"
+                try:
+                    if reply.is_symlink() or reply.stat().st_size > wire.MAX_BYTES:
+                        return {"kind": "raised", "text": "the answer's reply was not readable"}
+                    return wire.loads(reply.read_bytes())
+                except (OSError, wire.WireError):
+                    return {"kind": "raised", "text": "the answer's reply was not readable"}
+        self.broken = "the kernel stopped answering (a call took too long, or the kernel ended)"
+        return {"kind": "raised", "text": self.broken}
+
+    def call(self, target: wire.Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any:
+        return self._exchange(core.call_request(target, args, name, method, seed))
+
+    def observe(self, probe: str, args: list[Any], name: str) -> Any:
+        return self._exchange(core.observe_request(probe, args, name))
 
 
-def grade_notebook(
-    student: str,
-    lesson: Lesson,
-    exercises: dict[str, Callable],
-    folder: Path,
-    *,
-    timeout: float,
-    hidden: str | None,
-) -> list[dict[str, Any]]:
-    """The rows of one student's notebook: one per exercise."""
-    path = folder / lesson.notebook
-    results: dict[str, dict[str, Any]] = {}
-    if not path.is_file():
-        problem = f"{MISSING}: no {lesson.notebook} in the submission"
-    else:
-        results, problem = execute(path, lesson.notebook[:2], timeout=timeout, hidden=hidden)
+def _next_message(lines: queue.Queue, wait: float) -> dict | None:
+    """The next JSON object the sandbox printed (lines that are not one are skipped), or None."""
+    deadline = time.monotonic() + max(wait, 0)
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            return None
+        if line is None:
+            return None
+        try:
+            message = json.loads(line[:10_000])
+        except ValueError:
+            continue
+        if isinstance(message, dict):
+            return message
+
+
+@dataclass
+class Job:
+    """One notebook to grade: everything a worker needs, as plain values (a Dask task too)."""
+
+    student: str
+    lesson: str
+    notebook: bytes | None
+    problem: tuple[str, str] | None
+    timeout: float
+    seed: int
+    memory: int
+    trusted: bool
+    hidden: dict[str, str]
+
+
+def _rows(job: Job, lesson: Lesson, exercises: dict[str, Any], verdicts: dict[str, tuple[Status, int, str]]) -> list:
     rows = []
     for exercise, function in exercises.items():
-        row: dict[str, Any] = {"student": student, "notebook": lesson.notebook, "exercise": exercise}
-        if exercise in results:
-            result = results[exercise]
-            row.update(status=result["status"], points=result["points"], feedback=result["feedback"])
-        elif problem.split(":")[0] in (MISSING, INVALID, TIMED_OUT, CRASHED):
-            status, reason = problem.split(": ", 1)
-            row.update(status=status, points=0, feedback=reason)
-        else:
-            reason = "its check did not run" + (f" ({problem})" if problem else "")
-            row.update(status=NOT_RUN, points=0, feedback=reason)
-        row["max_points"] = function.points  # type: ignore[attr-defined]
-        rows.append(row)
+        status, points, feedback = verdicts[exercise]
+        rows.append(
+            {
+                "student": job.student,
+                "notebook": lesson.notebook,
+                "exercise": exercise,
+                "status": str(status),
+                "points": points,
+                "max_points": function.points,
+                "feedback": feedback,
+            }
+        )
     return rows
+
+
+def grade_job(job: Job) -> list[dict[str, Any]]:
+    """The rows of one student's notebook: one per exercise. Never raises for a bad submission."""
+    lesson = course_lessons()[job.lesson]
+    hidden = {e: f for e, f in load_hidden(job.hidden).items() if e.startswith(job.lesson + ".")}
+    exercises: dict[str, Any] = lesson.exercises | hidden
+    if job.problem is not None:
+        status, reason = Status(job.problem[0]), job.problem[1]
+        return _rows(job, lesson, exercises, dict.fromkeys(exercises, (status, 0, reason)))
+    assert job.notebook is not None
+    try:
+        notebook = nbformat.reads(job.notebook.decode("utf-8"), as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # not JSON, not a notebook, or a broken one
+        reason = f"not a readable notebook ({type(error).__name__}: {str(error)[:200]})"
+        return _rows(job, lesson, exercises, dict.fromkeys(exercises, (Status.INVALID, 0, reason)))
+    teacher = nbformat.read(NOTEBOOKS / lesson.notebook, as_version=4)
+    names = {e: list(core_parameters(f)) for e, f in hidden.items()}
+    graded = graded_copy(notebook, lesson, teacher_calls(lesson, teacher), names)
+    with tempfile.TemporaryDirectory(prefix="grading-") as work:
+        folder = Path(work)
+        for sub in ("requests", "responses", "answers"):
+            (folder / sub).mkdir()
+        nbformat.write(graded, folder / "submission.ipynb")
+        os.chmod(folder, 0o777)
+        for sub in ("requests", "responses", "answers"):
+            os.chmod(folder / sub, 0o777)
+        return _run_and_judge(job, lesson, exercises, folder)
+
+
+def core_parameters(function: Any) -> list[str]:
+    """The parameter names of a check's judge."""
+    import inspect
+
+    return list(inspect.signature(function.judge).parameters)
+
+
+def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: Path) -> list:
+    argv = [sys.executable, "-m", "course_utils.tools.runner", "submission.ipynb", str(job.timeout)]
+    if job.trusted:
+        environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "MPLBACKEND": "Agg"}
+        process = subprocess.Popen(
+            argv, cwd=folder, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
+    else:
+        process = subprocess.Popen(
+            sandbox.command(folder, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, preexec_fn=sandbox.limits(job.memory),
+        )
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        report = None
+        deadline = time.monotonic() + job.timeout + 120  # kernel start and shutdown included
+        while report is None and time.monotonic() < deadline:
+            message = _next_message(lines, deadline - time.monotonic())
+            if message is None:
+                break
+            if message.get("event") == "executed":
+                report = message
+        verdicts = _judge_all(job, exercises, folder, process, lines, report)
+    finally:
+        try:
+            os.killpg(process.pid, 9)  # the sandbox and everything in it
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+    return _rows(job, lesson, exercises, verdicts)
+
+
+def _judge_all(job: Job, exercises: dict, folder: Path, process: subprocess.Popen, lines: queue.Queue, report: dict | None) -> dict:
+    if report is None:
+        ended = process.poll() is not None
+        problem = (Status.CRASHED, "the notebook's run ended without finishing (the kernel died)") if ended else (
+            Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s")
+    elif report.get("dead"):
+        problem = (Status.CRASHED, "the kernel died")
+    elif report.get("timed_out"):
+        problem = (Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s")
+    else:
+        problem = None
+    error = str(report.get("error", ""))[:400] if report else ""
+    door = RemoteDoor(process, folder, lines, job.seed)
+    if problem is not None:
+        door.broken = problem[1]
+    verdicts = {}
+    for exercise, function in exercises.items():
+        path = folder / "answers" / f"{exercise}.pt"
+        answers = _read_answers(path)
+        if answers is None:
+            if problem is not None:
+                verdicts[exercise] = (problem[0], 0, problem[1])
+            else:
+                reason = "its check did not run" + (f" ({error})" if error else "")
+                verdicts[exercise] = (Status.NOT_RUN, 0, reason)
+            continue
+        if isinstance(answers, str):
+            verdicts[exercise] = (Status.NOT_RUN, 0, answers)
+            continue
+        result = core.judge(
+            function.judge, answers, door, exercise=exercise, title=function.title,
+            points=function.points, context=function.context,
+        )
+        if result.status == Status.RAISED and problem is not None and door.broken == problem[1]:
+            verdicts[exercise] = (problem[0], 0, problem[1])
+        else:
+            verdicts[exercise] = (result.status, result.points, result.feedback)
+    return verdicts
+
+
+def _read_answers(path: Path) -> list[Any] | str | None:
+    """The captured answers (plain data), a reason they cannot be read, or None if never captured."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        if path.is_symlink() or path.stat().st_size > wire.MAX_BYTES:
+            return "its answers could not be read"
+        outcomes = wire.loads(path.read_bytes())
+        answers = []
+        for outcome in outcomes:
+            if outcome.get("kind") != "value":
+                return "its check cell raised: " + str(outcome.get("text", ""))[:400]
+            answers.append(wire.decode(outcome["v"]))
+        return answers
+    except Exception:  # malformed data written by the kernel
+        return "its answers could not be read"
+
+
+def _safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet reads as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _probable(folder: Path, wanted: str) -> str:
+    """A hint naming the file in ``folder`` that is probably ``wanted``, or ""."""
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.name[:2] == wanted[:2] and path.name != wanted:
+            return f"; {path.name} looks like it: rename it {wanted}"
+    return ""
+
+
+def collect(submissions: Path) -> tuple[list[Path], list[str]]:
+    """The student folders, and the clutter skipped (hidden folders, ``__MACOSX``, plain files)."""
+    students, skipped = [], []
+    for path in sorted(submissions.iterdir()):
+        if path.is_dir() and not path.name.startswith((".", "__")):
+            students.append(path)
+        else:
+            skipped.append(path.name)
+    return students, skipped
 
 
 def grade(
@@ -211,45 +446,107 @@ def grade(
     lessons: list[str] | None = None,
     timeout: float = 300,
     hidden: str | Path | None = None,
+    jobs: int | None = None,
+    dask: str | None = None,
+    seed: int | None = None,
+    memory: int = 2 * 2**30,
+    trusted: bool = False,
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Grade every student folder in ``submissions``; return the rows of the CSV, totals included.
 
-    ``lessons`` (numbers such as ``"01"``) defaults to every lesson that some student submitted.
+    ``lessons`` (numbers such as ``"01"``) defaults to every lesson that some student submitted;
+    ``jobs`` notebooks run at once (default: the number of cores), or on the Dask cluster whose
+    scheduler is at ``dask``. ``seed`` fixes the inputs drawn for the checks (default: fresh).
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise FileNotFoundError(f"grade: no folder {submissions}")
+    if timeout <= 0:
+        raise ValueError(f"grade: timeout must be positive, not {timeout}")
+    if not trusted and not sandbox.available():
+        raise RuntimeError(
+            "grade: no sandbox (install bubblewrap: apt-get install bubblewrap); "
+            "to run the submissions unsandboxed, pass --trusted"
+        )
     course = course_lessons()
-    hidden_checks = load_hidden(hidden) if hidden else {}
-    hidden_folder = str(Path(hidden).resolve()) if hidden else None
-    students = sorted(path for path in submissions.iterdir() if path.is_dir())
+    sources = {path.name: path.read_text(encoding="utf-8") for path in sorted(Path(hidden).glob("*.py"))} if hidden else {}
+    clashes = set(load_hidden(sources)) & set(core.REGISTRY)
+    if clashes:
+        raise ValueError(f"grade: hidden check ids {sorted(clashes)} are the course's own")
+    students, skipped = collect(submissions)
+    if skipped and progress:
+        print(f"skipped, not student folders: {', '.join(skipped)}")
     if lessons is None:
         lessons = [n for n, lesson in course.items() if any((s / lesson.notebook).exists() for s in students)]
+    lessons = list(dict.fromkeys(lessons))
     unknown = [number for number in lessons if number not in course]
     if unknown:
         raise ValueError(f"grade: no lesson {unknown}; the course has {list(course)}")
-    jobs = [(student, course[number]) for student in students for number in lessons]
-    rows: list[dict[str, Any]] = []
-    for student, lesson in tqdm(jobs, desc="grading", unit="notebook", disable=not progress):
-        number = lesson.notebook[:2]
-        exercises = lesson.exercises | {e: f for e, f in hidden_checks.items() if e.startswith(number + ".")}
-        with_hidden = hidden_folder if any(e.startswith(number + ".") for e in hidden_checks) else None
-        rows += grade_notebook(student.name, lesson, exercises, student, timeout=timeout, hidden=with_hidden)
-        if lesson is course[lessons[-1]]:
-            own = [row for row in rows if row["student"] == student.name]
-            rows.append(
-                {
-                    "student": student.name,
-                    "notebook": "",
-                    "exercise": "total",
-                    "status": "",
-                    "points": sum(row["points"] for row in own),
-                    "max_points": sum(row["max_points"] for row in own),
-                    "feedback": "",
-                }
-            )
-    return rows
+    run_seed = seed if seed is not None else secrets.randbelow(2**30)
+    work: list[Job] = []
+    for student in students:
+        for number in lessons:
+            path = student / course[number].notebook
+            problem = None
+            data = None
+            if not path.is_file():
+                problem = (str(Status.MISSING), f"no {course[number].notebook} in the submission{_probable(student, course[number].notebook)}")
+            else:
+                data = path.read_bytes()
+            digest = int(hashlib.sha256(f"{run_seed}/{student.name}/{number}".encode()).hexdigest()[:7], 16)
+            work.append(Job(student.name, number, data, problem, timeout, digest + 1, memory, trusted, sources))
+    results: dict[int, list[dict[str, Any]]] = {}
+    bar = tqdm(total=len(work), desc="grading", unit="notebook", disable=not progress)
+    if dask:
+        from distributed import Client, as_completed as dask_completed
+
+        with Client(dask) as client:
+            futures = {client.submit(grade_job, job, pure=False): index for index, job in enumerate(work)}
+            for future in dask_completed(futures):
+                results[futures[future]] = _or_error(future.result, work[futures[future]], course)
+                bar.update()
+    else:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            pending = {pool.submit(grade_job, job): index for index, job in enumerate(work)}
+            for done in as_completed(pending):
+                results[pending[done]] = _or_error(done.result, work[pending[done]], course)
+                bar.update()
+    bar.close()
+    return _with_totals([row for index in sorted(results) for row in results[index]], work)
+
+
+def _or_error(result: Callable[[], list], job: Job, course: dict[str, Lesson]) -> list[dict[str, Any]]:
+    """The rows of a job, or rows that name the grader's own failure (so the CSV is still written)."""
+    try:
+        return result()
+    except Exception as error:  # a failure of the grading itself costs this notebook, not the class
+        lesson = course[job.lesson]
+        reason = f"the grader could not grade this notebook ({type(error).__name__}: {str(error)[:200]})"
+        return _rows(job, lesson, lesson.exercises, dict.fromkeys(lesson.exercises, (Status.CRASHED, 0, reason)))
+
+
+def _with_totals(rows: list[dict[str, Any]], work: list[Job]) -> list[dict[str, Any]]:
+    digests: dict[tuple[str, bytes], list[str]] = {}
+    for job in work:
+        if job.notebook is not None:
+            digests.setdefault((job.lesson, hashlib.sha256(job.notebook).digest()), []).append(job.student)
+    out: list[dict[str, Any]] = []
+    for student in dict.fromkeys(row["student"] for row in rows):
+        own = [row for row in rows if row["student"] == student]
+        twins = sorted({other for group in digests.values() if student in group for other in group} - {student})
+        note = f"identical notebook(s) to: {', '.join(twins)}" if twins else ""
+        total = {"points": sum(r["points"] for r in own), "max_points": sum(r["max_points"] for r in own)}
+        out += own + [{"student": student, "notebook": "", "exercise": "total", "status": "", **total, "feedback": note}]
+    return out
+
+
+def write_csv(rows: list[dict[str, Any]], path: str | Path) -> None:
+    """Write ``rows`` as CSV; no cell can start a spreadsheet formula."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows({key: _safe(value) for key, value in row.items()} for row in rows)
 
 
 def write_feedback(rows: list[dict[str, Any]], folder: str | Path) -> list[Path]:
@@ -260,11 +557,7 @@ def write_feedback(rows: list[dict[str, Any]], folder: str | Path) -> list[Path]
     for student in dict.fromkeys(row["student"] for row in rows):
         own = [row for row in rows if row["student"] == student]
         total = own[-1]
-        lines = [
-            f"# Feedback for {student}",
-            "",
-            f"Total: {total['points']} of {total['max_points']} points.",
-        ]
+        lines = [f"# Feedback for {student}", "", f"Total: {total['points']} of {total['max_points']} points."]
         for row in own[:-1]:
             lines.append(
                 f"\n## {row['notebook']} · {row['exercise']}: {row['status']}, "
@@ -278,34 +571,53 @@ def write_feedback(rows: list[dict[str, Any]], folder: str | Path) -> list[Path]
     return written
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     """The command line: ``python -m course_utils.grade SUBMISSIONS --out grades.csv [options]``."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.grade", description=__doc__.split("\n")[0])
     parser.add_argument("submissions", help="a folder with one folder of notebooks per student")
     parser.add_argument("--out", required=True, help="the CSV file to write")
-    parser.add_argument(
-        "--lessons", nargs="+", help="lesson numbers to grade, e.g. 01 02 (default: all submitted)"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=300, help="seconds one notebook may run (default 300)"
-    )
+    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    parser.add_argument("--lessons", nargs="+", help="lesson numbers to grade, e.g. 01 02 (default: all submitted)")
+    parser.add_argument("--timeout", type=_positive, default=300, help="seconds one notebook may run (default 300)")
     parser.add_argument("--hidden", help="a folder of extra check files (.py) that learners do not see")
     parser.add_argument("--feedback", help="a folder to write one feedback file per student into")
+    parser.add_argument("--jobs", type=int, help="notebooks graded at once (default: the number of cores)")
+    parser.add_argument("--dask", help="grade on the Dask cluster whose scheduler is at this address")
+    parser.add_argument("--memory", type=_positive, default=2.0, help="GiB of memory per submission (default 2)")
+    parser.add_argument("--seed", type=int, help="draw the checks' inputs from this seed (default: fresh)")
+    parser.add_argument("--trusted", action="store_true", help="run submissions without a sandbox")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    out = Path(args.out)
     if not Path(args.submissions).is_dir():
         parser.error(f"no folder {args.submissions}")
     if args.hidden and not Path(args.hidden).is_dir():
         parser.error(f"no folder {args.hidden}")
+    if not out.parent.is_dir():
+        parser.error(f"--out: no folder {out.parent} to write {out.name} into")
+    if out.exists() and not args.force:
+        parser.error(f"--out: {out} exists; pass --force to overwrite it")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if not args.trusted and not sandbox.available():
+        parser.error("no sandbox: install bubblewrap (apt-get install bubblewrap), or pass --trusted "
+                     "for code you trust")
     lessons = [number.zfill(2) for number in args.lessons] if args.lessons else None
     try:
-        rows = grade(args.submissions, lessons=lessons, timeout=args.timeout, hidden=args.hidden)
+        rows = grade(
+            args.submissions, lessons=lessons, timeout=args.timeout, hidden=args.hidden, jobs=args.jobs,
+            dask=args.dask, seed=args.seed, memory=int(args.memory * 2**30), trusted=args.trusted,
+        )
     except ValueError as error:
         parser.error(str(error))
-    with open(args.out, "w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {args.out}: {len({row['student'] for row in rows})} students, {len(rows)} rows")
+    write_csv(rows, out)
+    print(f"wrote {out}: {len({row['student'] for row in rows})} students, {len(rows)} rows")
     if args.feedback:
         print(f"wrote {len(write_feedback(rows, args.feedback))} feedback files into {args.feedback}")
     return rows
