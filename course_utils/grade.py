@@ -97,7 +97,9 @@ def load_hidden(sources: dict[str, str]) -> dict[str, Callable[..., core.Result]
     """Run the hidden check files (name -> source) here; return the checks they define, by exercise id."""
     before = set(core.REGISTRY)
     for name, source in sorted(sources.items()):
-        exec(compile(source, f"hidden_checks/{name}", "exec"), {"__name__": f"hidden_checks.{Path(name).stem}"})
+        exec(
+            compile(source, f"hidden_checks/{name}", "exec"), {"__name__": f"hidden_checks.{Path(name).stem}"}
+        )
     found = {exercise: core.REGISTRY[exercise] for exercise in core.REGISTRY if exercise not in before}
     for exercise in found:
         del core.REGISTRY[exercise]  # a hidden check is the grader's, not the course's
@@ -167,7 +169,9 @@ def graded_copy(
             graded.cells.append(cell)
             continue
         source = f"from course_utils.checks import {lesson.module.rsplit('.', 1)[-1]} as checks\n" + _CAPTURE
-        source += "".join(_capture_line(exercise, calls[exercise]) for exercise in exercises if exercise in calls)
+        source += "".join(
+            _capture_line(exercise, calls[exercise]) for exercise in exercises if exercise in calls
+        )
         graded.cells.append(new_code_cell(source))
     if hidden:
         graded.cells.append(
@@ -221,7 +225,9 @@ class RemoteDoor:
         self.broken = "the kernel stopped answering (a call took too long, or the kernel ended)"
         return {"kind": "raised", "text": self.broken}
 
-    def call(self, target: wire.Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any:
+    def call(
+        self, target: wire.Handle, args: list[Any], name: str, method: str | None, seed: int | None
+    ) -> Any:
         return self._exchange(core.call_request(target, args, name, method, seed))
 
     def observe(self, probe: str, args: list[Any], name: str) -> Any:
@@ -261,7 +267,9 @@ class Job:
     hidden: dict[str, str]
 
 
-def _rows(job: Job, lesson: Lesson, exercises: dict[str, Any], verdicts: dict[str, tuple[Status, int, str]]) -> list:
+def _rows(
+    job: Job, lesson: Lesson, exercises: dict[str, Any], verdicts: dict[str, tuple[Status, int, str]]
+) -> list:
     rows = []
     for exercise, function in exercises.items():
         status, points, feedback = verdicts[exercise]
@@ -320,13 +328,23 @@ def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: 
     if job.trusted:
         environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "MPLBACKEND": "Agg"}
         process = subprocess.Popen(
-            argv, cwd=folder, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+            argv,
+            cwd=folder,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
         )
     else:
         process = subprocess.Popen(
-            sandbox.command(folder, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, preexec_fn=sandbox.limits(job.memory),
+            sandbox.command(folder, argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=sandbox.limits(job.memory),
         )
     lines: queue.Queue = queue.Queue()
 
@@ -348,19 +366,35 @@ def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: 
                 report = message
         verdicts = _judge_all(job, exercises, folder, process, lines, report)
     finally:
-        try:
+        try:  # noqa: SIM105
             os.killpg(process.pid, 9)  # the sandbox and everything in it
         except (ProcessLookupError, PermissionError):
             pass
         process.wait()
+        for pipe in (process.stdin, process.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:  # a pipe the sandbox already broke
+                pass
     return _rows(job, lesson, exercises, verdicts)
 
 
-def _judge_all(job: Job, exercises: dict, folder: Path, process: subprocess.Popen, lines: queue.Queue, report: dict | None) -> dict:
+def _judge_all(
+    job: Job,
+    exercises: dict,
+    folder: Path,
+    process: subprocess.Popen,
+    lines: queue.Queue,
+    report: dict | None,
+) -> dict:
     if report is None:
         ended = process.poll() is not None
-        problem = (Status.CRASHED, "the notebook's run ended without finishing (the kernel died)") if ended else (
-            Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s")
+        problem = (
+            (Status.CRASHED, "the notebook's run ended without finishing (the kernel died)")
+            if ended
+            else (Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s")
+        )
     elif report.get("dead"):
         problem = (Status.CRASHED, "the kernel died")
     elif report.get("timed_out"):
@@ -386,8 +420,13 @@ def _judge_all(job: Job, exercises: dict, folder: Path, process: subprocess.Pope
             verdicts[exercise] = (Status.NOT_RUN, 0, answers)
             continue
         result = core.judge(
-            function.judge, answers, door, exercise=exercise, title=function.title,
-            points=function.points, context=function.context,
+            function.judge,
+            answers,
+            door,
+            exercise=exercise,
+            title=function.title,
+            points=function.points,
+            context=function.context,
         )
         if result.status == Status.RAISED and problem is not None and door.broken == problem[1]:
             verdicts[exercise] = (problem[0], 0, problem[1])
@@ -470,7 +509,11 @@ def grade(
             "to run the submissions unsandboxed, pass --trusted"
         )
     course = course_lessons()
-    sources = {path.name: path.read_text(encoding="utf-8") for path in sorted(Path(hidden).glob("*.py"))} if hidden else {}
+    sources = (
+        {path.name: path.read_text(encoding="utf-8") for path in sorted(Path(hidden).glob("*.py"))}
+        if hidden
+        else {}
+    )
     clashes = set(load_hidden(sources)) & set(core.REGISTRY)
     if clashes:
         raise ValueError(f"grade: hidden check ids {sorted(clashes)} are the course's own")
@@ -491,15 +534,21 @@ def grade(
             problem = None
             data = None
             if not path.is_file():
-                problem = (str(Status.MISSING), f"no {course[number].notebook} in the submission{_probable(student, course[number].notebook)}")
+                problem = (
+                    str(Status.MISSING),
+                    f"no {course[number].notebook} in the submission{_probable(student, course[number].notebook)}",  # noqa: E501
+                )
             else:
                 data = path.read_bytes()
             digest = int(hashlib.sha256(f"{run_seed}/{student.name}/{number}".encode()).hexdigest()[:7], 16)
-            work.append(Job(student.name, number, data, problem, timeout, digest + 1, memory, trusted, sources))
+            work.append(
+                Job(student.name, number, data, problem, timeout, digest + 1, memory, trusted, sources)
+            )
     results: dict[int, list[dict[str, Any]]] = {}
     bar = tqdm(total=len(work), desc="grading", unit="notebook", disable=not progress)
     if dask:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
 
         with Client(dask) as client:
             futures = {client.submit(grade_job, job, pure=False): index for index, job in enumerate(work)}
@@ -523,21 +572,36 @@ def _or_error(result: Callable[[], list], job: Job, course: dict[str, Lesson]) -
     except Exception as error:  # a failure of the grading itself costs this notebook, not the class
         lesson = course[job.lesson]
         reason = f"the grader could not grade this notebook ({type(error).__name__}: {str(error)[:200]})"
-        return _rows(job, lesson, lesson.exercises, dict.fromkeys(lesson.exercises, (Status.CRASHED, 0, reason)))
+        return _rows(
+            job, lesson, lesson.exercises, dict.fromkeys(lesson.exercises, (Status.CRASHED, 0, reason))
+        )
+
+
+def _digest(data: bytes) -> str:
+    """A fingerprint of a notebook's cell sources (cell ids and outputs differ between identical copies)."""
+    try:
+        sources = [cell.get("source", "") for cell in json.loads(data)["cells"]]
+        return hashlib.sha256(json.dumps(sources).encode()).hexdigest()
+    except (ValueError, KeyError, TypeError):
+        return hashlib.sha256(data).hexdigest()
 
 
 def _with_totals(rows: list[dict[str, Any]], work: list[Job]) -> list[dict[str, Any]]:
-    digests: dict[tuple[str, bytes], list[str]] = {}
+    digests: dict[tuple[str, str], list[str]] = {}
     for job in work:
         if job.notebook is not None:
-            digests.setdefault((job.lesson, hashlib.sha256(job.notebook).digest()), []).append(job.student)
+            digests.setdefault((job.lesson, _digest(job.notebook)), []).append(job.student)
     out: list[dict[str, Any]] = []
     for student in dict.fromkeys(row["student"] for row in rows):
         own = [row for row in rows if row["student"] == student]
-        twins = sorted({other for group in digests.values() if student in group for other in group} - {student})
+        twins = sorted(
+            {other for group in digests.values() if student in group for other in group} - {student}
+        )
         note = f"identical notebook(s) to: {', '.join(twins)}" if twins else ""
         total = {"points": sum(r["points"] for r in own), "max_points": sum(r["max_points"] for r in own)}
-        out += own + [{"student": student, "notebook": "", "exercise": "total", "status": "", **total, "feedback": note}]
+        out += own + [  # noqa: RUF005
+            {"student": student, "notebook": "", "exercise": "total", "status": "", **total, "feedback": note}
+        ]
     return out
 
 
@@ -557,7 +621,11 @@ def write_feedback(rows: list[dict[str, Any]], folder: str | Path) -> list[Path]
     for student in dict.fromkeys(row["student"] for row in rows):
         own = [row for row in rows if row["student"] == student]
         total = own[-1]
-        lines = [f"# Feedback for {student}", "", f"Total: {total['points']} of {total['max_points']} points."]
+        lines = [
+            f"# Feedback for {student}",
+            "",
+            f"Total: {total['points']} of {total['max_points']} points.",
+        ]
         for row in own[:-1]:
             lines.append(
                 f"\n## {row['notebook']} · {row['exercise']}: {row['status']}, "
@@ -584,13 +652,19 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("submissions", help="a folder with one folder of notebooks per student")
     parser.add_argument("--out", required=True, help="the CSV file to write")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    parser.add_argument("--lessons", nargs="+", help="lesson numbers to grade, e.g. 01 02 (default: all submitted)")
-    parser.add_argument("--timeout", type=_positive, default=300, help="seconds one notebook may run (default 300)")
+    parser.add_argument(
+        "--lessons", nargs="+", help="lesson numbers to grade, e.g. 01 02 (default: all submitted)"
+    )
+    parser.add_argument(
+        "--timeout", type=_positive, default=300, help="seconds one notebook may run (default 300)"
+    )
     parser.add_argument("--hidden", help="a folder of extra check files (.py) that learners do not see")
     parser.add_argument("--feedback", help="a folder to write one feedback file per student into")
     parser.add_argument("--jobs", type=int, help="notebooks graded at once (default: the number of cores)")
     parser.add_argument("--dask", help="grade on the Dask cluster whose scheduler is at this address")
-    parser.add_argument("--memory", type=_positive, default=2.0, help="GiB of memory per submission (default 2)")
+    parser.add_argument(
+        "--memory", type=_positive, default=2.0, help="GiB of memory per submission (default 2)"
+    )
     parser.add_argument("--seed", type=int, help="draw the checks' inputs from this seed (default: fresh)")
     parser.add_argument("--trusted", action="store_true", help="run submissions without a sandbox")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -606,13 +680,22 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     if not args.trusted and not sandbox.available():
-        parser.error("no sandbox: install bubblewrap (apt-get install bubblewrap), or pass --trusted "
-                     "for code you trust")
+        parser.error(
+            "no sandbox: install bubblewrap (apt-get install bubblewrap), or pass --trusted "
+            "for code you trust"
+        )
     lessons = [number.zfill(2) for number in args.lessons] if args.lessons else None
     try:
         rows = grade(
-            args.submissions, lessons=lessons, timeout=args.timeout, hidden=args.hidden, jobs=args.jobs,
-            dask=args.dask, seed=args.seed, memory=int(args.memory * 2**30), trusted=args.trusted,
+            args.submissions,
+            lessons=lessons,
+            timeout=args.timeout,
+            hidden=args.hidden,
+            jobs=args.jobs,
+            dask=args.dask,
+            seed=args.seed,
+            memory=int(args.memory * 2**30),
+            trusted=args.trusted,
         )
     except ValueError as error:
         parser.error(str(error))

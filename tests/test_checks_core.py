@@ -1,6 +1,5 @@
 """The check machinery: four statuses, the learner's line, staged hints, no answer shown, no side effects."""
 
-import json
 import random
 import re
 

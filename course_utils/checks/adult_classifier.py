@@ -6,8 +6,9 @@ majority-class baseline, in section 13); four exercises close it.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,8 +58,14 @@ def _inputs(rows: int = 16, input_dim: int = INPUT_DIM) -> torch.Tensor:
     return torch.randn(rows, input_dim, generator=generator(1))
 
 
-_ACTIVATION_ARGUMENTS = {"LeakyReLU(negative_slope=0.1)": lambda: nn.LeakyReLU(0.1), "Tanh()": nn.Tanh}
-_ACTIVATION_FUNCTIONS = {"LeakyReLU(negative_slope=0.1)": lambda z: torch.nn.functional.leaky_relu(z, 0.1), "Tanh()": torch.tanh}
+_ACTIVATION_ARGUMENTS: dict[str, Callable[[], nn.Module]] = {
+    "LeakyReLU(negative_slope=0.1)": lambda: nn.LeakyReLU(0.1),
+    "Tanh()": nn.Tanh,
+}
+_ACTIVATION_FUNCTIONS = {
+    "LeakyReLU(negative_slope=0.1)": lambda z: torch.nn.functional.leaky_relu(z, 0.1),
+    "Tanh()": torch.tanh,
+}
 
 
 def _leaf_calls(model: nn.Module, inputs: torch.Tensor, given: Any, train: bool = False) -> tuple[Any, list]:
@@ -74,8 +81,18 @@ def _leaf_calls(model: nn.Module, inputs: torch.Tensor, given: Any, train: bool 
             "index": index[id(module)],
         }
         if isinstance(module, nn.Linear):
-            facts.update(weight=module.weight.detach().clone(), bias=None if module.bias is None else module.bias.detach().clone())
-        calls.append([type(module).__name__, facts, args[0].detach().clone() if isinstance(args[0], torch.Tensor) else None, None])
+            facts.update(
+                weight=module.weight.detach().clone(),
+                bias=None if module.bias is None else module.bias.detach().clone(),
+            )
+        calls.append(
+            [
+                type(module).__name__,
+                facts,
+                args[0].detach().clone() if isinstance(args[0], torch.Tensor) else None,
+                None,
+            ]
+        )
 
     def after(module: nn.Module, args: tuple, out: Any) -> None:
         calls[-1][3] = out.detach().clone() if isinstance(out, torch.Tensor) else None
@@ -94,7 +111,9 @@ def _leaf_calls(model: nn.Module, inputs: torch.Tensor, given: Any, train: bool 
     return (output.detach() if isinstance(output, torch.Tensor) else output), calls
 
 
-def _input_of(model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: nn.Module, output: torch.Tensor) -> torch.Tensor:
+def _input_of(
+    model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: nn.Module, output: torch.Tensor
+) -> torch.Tensor:
     """What ``second`` receives when ``first`` returns ``output`` instead of what it computes."""
     seen: list[torch.Tensor] = []
     handles = [
@@ -111,7 +130,9 @@ def _input_of(model: nn.Module, inputs: torch.Tensor, first: nn.Module, second: 
 
 
 @probe
-def _network_facts(factory: Any, args: list[Any], inputs: torch.Tensor, activation: str | None = None) -> dict:
+def _network_facts(
+    factory: Any, args: list[Any], inputs: torch.Tensor, activation: str | None = None
+) -> dict:
     """What the learner's network ``factory(*args)`` is and does on ``inputs``, as plain data.
 
     Built after ``torch.manual_seed(0)`` (the global random state is restored afterwards); an
@@ -129,7 +150,9 @@ def _network_facts(factory: Any, args: list[Any], inputs: torch.Tensor, activati
     facts: dict[str, Any] = {
         "module": True,
         "n_linears": sum(isinstance(module, nn.Linear) for module in model.modules()),
-        "activations": [type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)],
+        "activations": [
+            type(module).__name__ for module in model.modules() if isinstance(module, _ACTIVATIONS)
+        ],
         "dropout_p": [module.p for module in model.modules() if isinstance(module, nn.Dropout)],
         "output": output,
         "calls": calls,
@@ -147,11 +170,16 @@ def _network_facts(factory: Any, args: list[Any], inputs: torch.Tensor, activati
     leaves = [module for module in model.modules() if next(module.children(), None) is None]
     linears = [call[1]["index"] for call in calls if call[0] == "Linear"]
     between = []
-    for first, second in zip(linears, linears[1:]):
+    for first, second in itertools.pairwise(linears):
         output_first = next(call[3] for call in calls if call[1]["index"] == first)
-        other = torch.randn(output_first.shape, generator=torch.Generator().manual_seed(2)).to(output_first.dtype)
+        other = torch.randn(output_first.shape, generator=torch.Generator().manual_seed(2)).to(
+            output_first.dtype
+        )
         between.append(
-            [_input_of(model, inputs, leaves[first], leaves[second], z) for z in (output_first, other, 0.3 * output_first + 0.7 * other)]
+            [
+                _input_of(model, inputs, leaves[first], leaves[second], z)
+                for z in (output_first, other, 0.3 * output_first + 0.7 * other)
+            ]
         )
     facts["between"] = between
     return facts
@@ -230,14 +258,16 @@ def _squashed(facts: dict, name: str) -> None:
 
 
 def _affine_between(facts: dict, which: int) -> bool:
-    """Whether what the linear layer ``which + 1`` receives is an affine function of what layer ``which`` returns.
+    """Whether the input of linear layer ``which + 1`` is an affine function of layer ``which``'s output.
 
     The first layer's output is replaced by ``a``, ``b`` and ``0.3 a + 0.7 b`` in turn: an affine map
     (nothing, a scaling, eval-mode dropout) sends the mixture to the same mixture of the results;
     ReLU, tanh and the other activations do not (a scaling alone would not tell ReLU apart).
     """
     seen = facts["between"][which]
-    return seen[2].shape == seen[0].shape and torch.allclose(seen[2], 0.3 * seen[0] + 0.7 * seen[1], atol=1e-5, rtol=1e-4)
+    return seen[2].shape == seen[0].shape and torch.allclose(
+        seen[2], 0.3 * seen[0] + 0.7 * seen[1], atol=1e-5, rtol=1e-4
+    )
 
 
 def _is_linear(facts: dict) -> bool:
@@ -246,7 +276,9 @@ def _is_linear(facts: dict) -> bool:
     return torch.allclose(double - zero, 2 * (output - zero), atol=1e-5)
 
 
-def _first_layer_follows_input_dim(factory: Any, name: str, *rest: Any, activation: str | None = None) -> None:
+def _first_layer_follows_input_dim(
+    factory: Any, name: str, *rest: Any, activation: str | None = None
+) -> None:
     """Wrong unless the network also takes inputs of another width than :data:`INPUT_DIM`."""
     other_dim = fresh(37, 20, 90, offset=5)
     facts = _build(factory, other_dim, *rest, name=name, activation=activation)
@@ -432,7 +464,10 @@ def activation_mlp(make_mlp: Any) -> None:
     module passed in, and ``nn.Linear(hidden_dim, 1)``, giving one logit per row. It is built
     with the default ``hidden_dim`` and with another one.
     """
-    for activation, hidden_dim in (("LeakyReLU(negative_slope=0.1)", None), ("Tanh()", fresh(16, 5, 40, offset=3))):
+    for activation, hidden_dim in (
+        ("LeakyReLU(negative_slope=0.1)", None),
+        ("Tanh()", fresh(16, 5, 40, offset=3)),
+    ):
         args = (INPUT_DIM,) if hidden_dim is None else (INPUT_DIM, hidden_dim)
         label = f"make_mlp({INPUT_DIM}, {activation}{'' if hidden_dim is None else f', {hidden_dim}'})"
         facts = _build(make_mlp, *args, name="make_mlp", activation=activation)

@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, callable_answer, check, compare, is_stub, observe, probe, run
+from course_utils.checks.core import (
+    NotAttempted,
+    Wrong,
+    callable_answer,
+    check,
+    compare,
+    is_stub,
+    observe,
+    probe,
+)
 
 #: The expressions of exercise 2 (a), in the order the notebook lists them.
 REQUIRES_GRAD_CASES = (
@@ -363,7 +372,9 @@ def _takes_three_arguments(function: Any) -> bool:
 def _run_central_difference(function: Any, which: str, x: torch.Tensor, *eps: float) -> Any:
     """Call the learner's ``central_difference(f, x[, eps])`` on a copy of ``x``; it must not change it."""
     callable_answer(function, "central_difference")
-    result, unchanged = observe(_central_difference_on_copy, function, which, x, *eps, name="central_difference")
+    result, unchanged = observe(
+        _central_difference_on_copy, function, which, x, *eps, name="central_difference"
+    )
     if result is None:
         raise Wrong(
             "central_difference(...) returned None: did you forget `return`?",

@@ -204,7 +204,9 @@ class Door(Protocol):
     seed: int
     staged_hints: bool
 
-    def call(self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any: ...
+    def call(
+        self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None
+    ) -> Any: ...
 
     def observe(self, probe: str, args: list[Any], name: str) -> Any: ...
 
@@ -232,7 +234,14 @@ class LocalDoor:
 
 def call_request(target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> dict:
     """The plain data of a request to call ``target`` (its ``method``) on ``args``."""
-    return {"op": "call", "target": target.id, "args": wire.encode(args), "name": name, "method": method, "seed": seed}
+    return {
+        "op": "call",
+        "target": target.id,
+        "args": wire.encode(args),
+        "name": name,
+        "method": method,
+        "seed": seed,
+    }
 
 
 def observe_request(probe: str, args: list[Any], name: str) -> dict:
@@ -342,7 +351,9 @@ def run(
     if method is None:
         callable_answer(function, name)
     elif not isinstance(function, Handle):
-        raise Wrong(f"{name} should be an object with a method {method}, but it is a {type(function).__name__}")
+        raise Wrong(
+            f"{name} should be an object with a method {method}, but it is a {type(function).__name__}"
+        )
     return _outcome(door().call(function, list(args), name, method, seed), name, may_return_none)
 
 
@@ -420,7 +431,9 @@ def judge(
     status, feedback = CORRECT, ""
     try:
         if len(arguments) != len(names):
-            raise Wrong(f"the check takes {len(names)} answer(s), {', '.join(names)}; it was given {len(arguments)}")
+            raise Wrong(
+                f"the check takes {len(names)} answer(s), {', '.join(names)}; it was given {len(arguments)}"
+            )
         stubs = [is_stub(answer) for answer in answers]
         if all(stubs):
             raise NotAttempted
@@ -506,10 +519,14 @@ def check(
             local = LocalDoor()
             with own_random_state():
                 try:
-                    data = wire.decode(wire.loads(wire.dumps(wire.encode(list(arguments), local.server.keep))))
+                    data = wire.decode(
+                        wire.loads(wire.dumps(wire.encode(list(arguments), local.server.keep)))
+                    )
                 except wire.WireError as error:
                     data = None
-                    result = Result(exercise, title, WRONG, 0, points, f"this answer could not be read: {error}")
+                    result = Result(
+                        exercise, title, WRONG, 0, points, f"this answer could not be read: {error}"
+                    )
                 if data is not None:
                     result = judge(
                         function,

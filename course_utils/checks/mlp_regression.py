@@ -362,13 +362,15 @@ def _plain_data() -> tuple[torch.Tensor, torch.Tensor]:
 
 @probe
 def _noisy_dataset_facts(dataset_class: Any, x: torch.Tensor, y: torch.Tensor) -> dict[str, Any]:
-    """What the learner's ``NoisyRegressionData`` gives: without noise, then with noise from seeded generators."""
+    """What the learner's ``NoisyRegressionData`` gives, without noise and with seeded noise."""
     exact = dataset_class(x.clone(), y.clone(), 0.0, torch.Generator().manual_seed(0))
     if not hasattr(exact, "__len__") or not hasattr(exact, "__getitem__"):
         return {"len": hasattr(exact, "__len__"), "getitem": hasattr(exact, "__getitem__")}
     facts: dict[str, Any] = {"len": True, "getitem": True, "length": exact.__len__(), "item_3": exact[3]}
     item = facts["item_3"]
-    if not (isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(p, torch.Tensor) for p in item)):
+    if not (
+        isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(p, torch.Tensor) for p in item)
+    ):
         return facts  # the judge says what is wrong with it
     x_given, draws = x.clone(), []
     for data, seed in ((x_given, 0), (x.clone(), 0), (x.clone(), 1)):  # equal seeds, then another

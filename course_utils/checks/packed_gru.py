@@ -325,7 +325,9 @@ def bidirectional_final_states(function: Any) -> None:
         out_unpacked = pad_packed_sequence(out_packed, batch_first=True)[0]
         out_padded, h_padded = gru(padded)
     callable_answer(function, "final_states")
-    their_gru = observe(_seeded_gru, 8, name="final_states")  # the same weights, where the learner's code runs
+    their_gru = observe(
+        _seeded_gru, 8, name="final_states"
+    )  # the same weights, where the learner's code runs
     result = run(function, their_gru, padded.clone(), lengths.clone(), name="final_states")
     batch = spec["batch"]
     shape = tuple(result.shape) if isinstance(result, torch.Tensor) else None

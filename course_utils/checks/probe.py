@@ -111,7 +111,9 @@ class Server:
                 args = _to(args, _device_of(target))
                 outcome = self._result(function, args, str(data.get("name", "your code"))[:80], data["seed"])
             else:
-                outcome = self._result(_find_probe(data["probe"]), args, str(data.get("name", "your code"))[:80], None)
+                outcome = self._result(
+                    _find_probe(data["probe"]), args, str(data.get("name", "your code"))[:80], None
+                )
         except Exception as error:  # a malformed request: the judge reads it as a failure
             outcome = {"kind": "raised", "text": f"the request failed: {type(error).__name__}: {error}"}
         return wire.dumps(outcome)

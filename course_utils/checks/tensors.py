@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, run, whole
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, door, fresh, generator, run, whole
 
 #: The three sums of the broadcasting question, as pairs of operand shapes.
 BROADCAST_PAIRS = (((2, 1, 3), (4, 1)), ((5, 3), (5,)), ((5, 3), (5, 1)))
@@ -205,7 +205,7 @@ def reshaped(t: torch.Tensor, t_6x4: Any, t_4x6: Any) -> None:
 @check("01.pairwise_sq_distances", "pairwise squared distances", points=2)
 def pairwise_sq_distances(function: Any) -> None:
     """Exercise 2: ``function(points)`` maps (n, 2) points to (n, n) squared distances, broadcasting."""
-    points = torch.rand(5, 2, generator=torch.Generator().manual_seed(1))  # (5, 2)
+    points = torch.rand(fresh(5, 3, 9), 2, generator=generator(1))  # (n, 2), n drawn for each grading run
     expected = ((points.double()[:, None] - points.double()[None]) ** 2).sum(-1).float()  # (5, 5)
     result = run(function, points.clone(), name="pairwise_sq_distances")
     if (
@@ -257,6 +257,8 @@ def standardize_columns(function: Any) -> None:
     "std" is what ``torch.std`` computes by default: the sample standard deviation, divided by n - 1.
     """
     table = torch.tensor([[1.0, 10.0, 5.0], [2.0, 20.0, 5.5], [3.0, 60.0, 4.0], [6.0, 30.0, 4.5]])  # (4, 3)
+    if door().seed:  # a grading run: a table of its own shape and numbers
+        table = torch.rand(fresh(4, 3, 8), fresh(3, 2, 6, offset=1), generator=generator(2)) * 50
     expected = (table - table.mean(dim=0)) / table.std(dim=0)
     result = run(function, table.clone(), name="standardize_columns")
     hints = (

@@ -183,7 +183,9 @@ def decode(data: Any, handles: bool = True, _depth: int = 0) -> Any:
         return getattr(torch, value[6:])
     if tag == "meta" and isinstance(data.get("shape"), list):
         dtype = getattr(torch, str(data.get("dtype", ""))[6:], torch.float32)
-        return torch.empty(data["shape"], dtype=dtype if isinstance(dtype, torch.dtype) else None, device="meta")
+        return torch.empty(
+            data["shape"], dtype=dtype if isinstance(dtype, torch.dtype) else None, device="meta"
+        )
     if tag == "bigint" and isinstance(data.get("text"), str):
         return int(data["text"]) if data["text"].lstrip("-").isdigit() else math.inf
     if tag == "handle" and handles and isinstance(data.get("id"), int):
