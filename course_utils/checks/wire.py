@@ -8,11 +8,6 @@ stay in the kernel and cross as a :class:`Handle`; anything else unknown crosses
 :class:`Opaque` description that keeps its type's name, so that feedback can still say "it is a
 DataFrame".
 
-Example:
-    >>> decode(loads(dumps(encode([(2, 3), None, torch.Size([4]), np.int64(7), ...]))))
-    [(2, 3), None, torch.Size([4]), np.int64(7), Ellipsis]
-    >>> type(decode(encode(object())))
-    <class 'course_utils.checks.wire.object'>
 """
 
 from __future__ import annotations
