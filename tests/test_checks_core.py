@@ -101,6 +101,7 @@ def test_the_learners_random_state_is_left_as_it_was():
     core.REGISTRY.pop("00.draws")
 
 
+@pytest.mark.parametrize("exercise", ["double", "0.double", "00double", "00."])
 def test_an_exercise_id_must_look_like_nn_dot_name(exercise):
     with pytest.raises(ValueError, match=r"looks like '04\.skip_block'"):
         check(exercise, "x")

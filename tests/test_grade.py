@@ -264,13 +264,15 @@ def test_the_sandbox_walls_hold(tmp_path, monkeypatch):
     out = tmp_path / "grades.csv"
     grade.main([str(submissions), "--out", str(out), "--hidden", str(hidden), "--seed", "1"])
     written = out.read_bytes()
-    rows = list(csv.DictReader(out.open()))
+    with out.open() as file:
+        rows = list(csv.DictReader(file))
     assert totals([dict(row, points=int(row["points"])) for row in rows])["prober"] == 0
     assert hashlib.sha256(other.read_bytes()).hexdigest() == other_hash
     assert hashlib.sha256(package.read_bytes()).hexdigest() == package_hash
     assert not (tmp_path / "canary").exists()
     with pytest.raises(BlockingIOError):
         listener.accept()
+    listener.close()
     time.sleep(2)
     assert out.read_bytes() == written
     leftovers = subprocess.run(["pgrep", "-f", "grading-leftover-marker"], capture_output=True, text=True)
