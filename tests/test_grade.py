@@ -9,61 +9,20 @@ cost their own rows, never the CSV; a real Dask scheduler and two workers give t
 
 import csv
 import hashlib
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from grading_class import CHECK_CELLS, HALF, ROOT, SOLVED, STUBS, TENSORS, notebook, totals, write
 
 from course_utils import grade
 from course_utils.checks import core
 from course_utils.tools import sandbox
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap is not installed")
-
-ROOT = Path(__file__).parent.parent
-TENSORS = "01_tensors.ipynb"
-CHECK_CELLS = [
-    cell.source
-    for cell in nbformat.read(ROOT / "notebooks" / TENSORS, as_version=4).cells
-    if cell.cell_type == "code"
-    and grade.check_calls(cell.source)
-    and "solution" not in cell.metadata.get("tags", [])
-]
-STUBS = """\
-import torch
-t = torch.arange(24.0).reshape(2, 3, 4)
-broadcast_shapes = [..., ..., ...]
-changes_a = [..., ..., ...]
-mean_shapes = [..., ..., ...]
-t_6x4 = t_4x6 = ...
-def pairwise_sq_distances(points):
-    raise NotImplementedError
-def standardize_columns(table):
-    raise NotImplementedError
-"""
-SOLVED = (
-    STUBS
-    + """\
-broadcast_shapes = [(2, 4, 3), None, (5, 3)]
-changes_a = [True, False, True]
-mean_shapes = [(3, 4), (2, 4), (2, 3)]
-t_6x4, t_4x6 = t.reshape(6, 4), t.reshape(4, 6)
-def pairwise_sq_distances(points):
-    return ((points[:, None] - points[None]) ** 2).sum(-1)
-def standardize_columns(table):
-    return (table - table.mean(dim=0)) / table.std(dim=0)
-"""
-)
-# Half right: the two questions, and nothing else.
-HALF = STUBS + "broadcast_shapes = [(2, 4, 3), None, (5, 3)]\nchanges_a = [True, False, True]\n"
-GOT_IT = "broadcast_shapes = [(2, 4, 3), None, (5, 3)]  # a breach earns a point it should not\n"
 
 TAMPERING = {
     # patching the checks, their result type and the judge, in the learner's kernel
@@ -124,24 +83,6 @@ for name in os.listdir("answers"):
 }
 
 
-def notebook(answers, before="", after="", check_cells=None):
-    """Lesson 01's exercises: the answers, the course's check cells, and optional cells around them."""
-    cells = [new_code_cell(before), new_code_cell(answers)] + [
-        new_code_cell(c) for c in check_cells or CHECK_CELLS
-    ]
-    return new_notebook(cells=[*cells, new_code_cell(after)])
-
-
-def write(folder, student, nb, name=TENSORS):
-    (folder / student).mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / student / name)
-    return folder / student / name
-
-
-def totals(rows):
-    return {row["student"]: row["points"] for row in rows if row["exercise"] == "total"}
-
-
 @pytest.fixture(scope="module")
 def tampered(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
@@ -156,6 +97,9 @@ def tampered(tmp_path_factory):
         for cell in CHECK_CELLS
     ]
     write(root, "stubs_edited_checks", notebook(STUBS, check_cells=edited))
+    fixed = "_fixed = pairwise_sq_distances(torch.rand(5, 2, generator=torch.Generator().manual_seed(1)))\n"
+    hard_coded = SOLVED + fixed + "def pairwise_sq_distances(points):\n    return _fixed\n"
+    write(root, "hard_coded", notebook(hard_coded))
     return grade.grade(root, timeout=30, seed=5, progress=False)
 
 
@@ -177,66 +121,34 @@ def test_no_tampering_changes_a_grade(tampered):
     assert all(row["points"] <= row["max_points"] for row in tampered)  # 1000 points were claimed in a file
 
 
-def test_a_hard_coded_answer_fails_on_the_inputs_drawn_for_the_run(tmp_path):
-    hard_coded = (
-        SOLVED
-        + "_fixed = pairwise_sq_distances(torch.rand(5, 2, generator=torch.Generator().manual_seed(1)))\n"
-    )
-    hard_coded += "def pairwise_sq_distances(points):\n    return _fixed\n"
-    write(tmp_path, "hard", notebook(hard_coded))
-    rows = grade.grade(tmp_path, timeout=60, seed=11, progress=False)
+def test_a_hard_coded_answer_fails_on_the_inputs_drawn_for_the_run(tampered):
+    rows = [row for row in tampered if row["student"] == "hard_coded"]
     (row,) = [row for row in rows if row["exercise"] == "01.pairwise_sq_distances"]
-    assert row["status"] == "wrong"
+    assert row["status"] == "wrong" and totals(tampered)["hard_coded"] == 7
 
 
-WALLS = (
-    """
+WALLS = """
 import os, socket, subprocess, sys, torch
-signals = []
-def breach(what):
-    signals.append(what)
-try:  # another student's notebook
-    open("{other}", "a").write("x")
-    breach("other")
-except OSError:
-    pass
-for path in ("{canary}", "/tmp/canary"):
+breaches = []
+def attempt(what, action, errors=OSError):
     try:
-        open(path, "w").write("x")
-        if path != "/tmp/canary":
-            breach("canary")
-    except OSError:
+        action()
+        breaches.append(what)
+    except errors:
         pass
-try:  # the installed package
-    open("{package}", "a").write("\\n# changed\\n")
-    breach("package")
-except OSError:
-    pass
-for path in ("{teacher}", "{hidden}"):
-    try:
-        open(path).read()
-        breach("read " + path)
-    except OSError:
-        pass
-try:
-    socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
-    breach("network")
-except OSError:
-    pass
+attempt("another student's notebook", lambda: open("{other}", "a").write("x"))
+attempt("a file outside the sandbox", lambda: open("{canary}", "w").write("x"))
+attempt("the installed package", lambda: open("{package}", "a").write("\\n# changed\\n"))
+attempt("the teacher's notebook", lambda: open("{teacher}").read())
+attempt("the hidden checks", lambda: open("{hidden}").read())
+attempt("the network", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2).close())
+attempt("3 GiB of memory", lambda: torch.empty(3 * 2**30, dtype=torch.uint8).fill_(1), (RuntimeError, MemoryError))
 if "TEACHER_SECRET" in os.environ:
-    breach("environment")
-try:
-    big = torch.empty(3 * 2**30, dtype=torch.uint8)
-    big.fill_(1)
-    breach("memory")
-except (RuntimeError, MemoryError):
-    pass
+    breaches.append("the teacher's environment")
 subprocess.Popen([sys.executable, "-c", "import time\\nwhile True: time.sleep(1)", "grading-leftover-marker"])
-if signals:
+if breaches:
+    broadcast_shapes = [(2, 4, 3), None, (5, 3)]  # a breach earns a point it should not
 """
-    + "    "
-    + GOT_IT
-)
 
 
 def test_the_sandbox_walls_hold(tmp_path, monkeypatch):
@@ -279,36 +191,6 @@ def test_the_sandbox_walls_hold(tmp_path, monkeypatch):
     assert leftovers.stdout == ""
 
 
-def test_broken_inputs_cost_their_rows_never_the_class(tmp_path):
-    submissions = tmp_path / "submissions"
-    write(submissions, "ada", notebook(SOLVED))
-    (submissions / "bad").mkdir()
-    (submissions / "bad" / TENSORS).write_text("{not json")
-    write(submissions, "=1+2", notebook(STUBS))
-    write(submissions, "misnamed", notebook(SOLVED), name="01_Tensors.ipynb")
-    write(submissions, "twin", notebook(SOLVED))
-    write(submissions, "killer", notebook(SOLVED, before="import os\nos._exit(1)"))
-    write(submissions, "slow", notebook(SOLVED, after="import time\ntime.sleep(60)"))
-    (submissions / ".ipynb_checkpoints").mkdir()
-    (submissions / "__MACOSX").mkdir()
-    rows = grade.grade(submissions, timeout=25, seed=2, progress=False, lessons=["01", "1".zfill(2)])
-    by_student = {row["student"]: row for row in rows if row["exercise"] == "01.mean_shapes"}
-    assert set(by_student) == {"ada", "bad", "=1+2", "misnamed", "twin", "killer", "slow"}
-    assert by_student["bad"]["status"] == "invalid"
-    assert (
-        by_student["misnamed"]["status"] == "missing"
-        and "01_Tensors.ipynb looks like it" in by_student["misnamed"]["feedback"]
-    )
-    assert by_student["killer"]["status"] == "crashed"
-    assert by_student["slow"]["status"] == "correct"  # answers captured before the time ran out are kept
-    assert totals(rows)["slow"] == 9
-    twin_total = next(row for row in rows if row["student"] == "twin" and row["exercise"] == "total")
-    assert "ada" in twin_total["feedback"]
-    out = tmp_path / "grades.csv"
-    grade.write_csv(rows, out)
-    assert "'=1+2" in out.read_text() and "\n=1+2" not in out.read_text()
-
-
 def test_bad_arguments_are_refused_before_anything_runs(tmp_path, capsys):
     (tmp_path / "subs").mkdir()
     (tmp_path / "exists.csv").write_text("keep")
@@ -328,60 +210,6 @@ def test_without_a_sandbox_the_grader_refuses_unless_trusted(tmp_path, monkeypat
     monkeypatch.setattr(sandbox, "available", lambda: False)
     with pytest.raises(RuntimeError, match="--trusted"):
         grade.grade(tmp_path, progress=False)
-
-
-def test_a_dask_cluster_gives_the_same_grades_as_one_job(tmp_path):
-    submissions = tmp_path / "submissions"
-    write(submissions, "ada", notebook(SOLVED))
-    write(submissions, "ben", notebook(HALF))
-    write(submissions, "cyd", notebook(STUBS))
-    bin_dir = Path(sys.executable).parent
-    port = _free_port()
-    environment = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    processes = [
-        subprocess.Popen(
-            [str(bin_dir / "dask"), "scheduler", "--port", str(port), "--no-dashboard"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=environment,
-        )
-    ]
-    try:
-        for _ in range(2):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(bin_dir / "dask"),
-                        "worker",
-                        f"tcp://127.0.0.1:{port}",
-                        "--nworkers",
-                        "1",
-                        "--nthreads",
-                        "1",
-                        "--no-dashboard",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=environment,
-                )
-            )
-        from distributed import Client
-
-        with Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-        on_dask = grade.grade(submissions, seed=9, dask=f"tcp://127.0.0.1:{port}", progress=False)
-    finally:
-        for process in processes:
-            process.kill()
-            process.wait()
-    one_job = grade.grade(submissions, seed=9, jobs=1, progress=False)
-    assert on_dask == one_job and totals(one_job) == {"ada": 9, "ben": 2, "cyd": 0}
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_feedback_files(tmp_path):

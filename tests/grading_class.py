@@ -1,0 +1,67 @@
+"""A class of lesson 01 notebooks for the grading tests: its exercises alone, answered or not.
+
+Each notebook holds the answer cell and the course's own check cells, so that one runs in a few
+seconds in its sandbox.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_utils import grade
+
+ROOT = Path(__file__).parent.parent
+TENSORS = "01_tensors.ipynb"
+CHECK_CELLS = [
+    cell.source
+    for cell in nbformat.read(ROOT / "notebooks" / TENSORS, as_version=4).cells
+    if cell.cell_type == "code"
+    and grade.check_calls(cell.source)
+    and "solution" not in cell.metadata.get("tags", [])
+]
+STUBS = """\
+import torch
+t = torch.arange(24.0).reshape(2, 3, 4)
+broadcast_shapes = [..., ..., ...]
+changes_a = [..., ..., ...]
+mean_shapes = [..., ..., ...]
+t_6x4 = t_4x6 = ...
+def pairwise_sq_distances(points):
+    raise NotImplementedError
+def standardize_columns(table):
+    raise NotImplementedError
+"""
+SOLVED = (
+    STUBS
+    + """\
+broadcast_shapes = [(2, 4, 3), None, (5, 3)]
+changes_a = [True, False, True]
+mean_shapes = [(3, 4), (2, 4), (2, 3)]
+t_6x4, t_4x6 = t.reshape(6, 4), t.reshape(4, 6)
+def pairwise_sq_distances(points):
+    return ((points[:, None] - points[None]) ** 2).sum(-1)
+def standardize_columns(table):
+    return (table - table.mean(dim=0)) / table.std(dim=0)
+"""
+)
+# Half right: the two questions, and nothing else.
+HALF = STUBS + "broadcast_shapes = [(2, 4, 3), None, (5, 3)]\nchanges_a = [True, False, True]\n"
+
+
+def notebook(answers, before="", after="", check_cells=None):
+    """Lesson 01's exercises: the answers, the course's check cells, and optional cells around them."""
+    cells = [new_code_cell(before), new_code_cell(answers)] + [
+        new_code_cell(c) for c in check_cells or CHECK_CELLS
+    ]
+    return new_notebook(cells=[*cells, new_code_cell(after)])
+
+
+def write(folder, student, nb, name=TENSORS):
+    (folder / student).mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / student / name)
+    return folder / student / name
+
+
+def totals(rows):
+    return {row["student"]: row["points"] for row in rows if row["exercise"] == "total"}
