@@ -38,17 +38,17 @@ def outcome_words_in(text):
     return [word for word in checks.STEEP_OUTCOMES if word in text]
 
 
-def test_steep_error_names_the_wrong_rates_and_not_the_answers(verdict_of):
+def test_steep_error_counts_the_wrong_rates_and_names_no_answer(verdict_of):
     # 2e-4 is above 1/λ_max: the factor is negative, so the error flips sign
     smooth_below_the_limit = {**STEEP_RIGHT, 2e-4: "shrinks"}
     ok, out = verdict_of(checks.steep_error(smooth_below_the_limit))
-    assert not ok and "learning rate 0.0002 is not right (1 of 4)" in out
+    assert not ok and "1 of your 4 predictions is wrong" in out and "0.0002" not in out
     assert "hint: work out the factor 1 - lr·λ_max" in out
     assert not outcome_words_in(out)
     # 3.3e-4 is just below the limit 2/λ_max: it still converges
     everything_near_the_limit_grows = {**STEEP_RIGHT, 3.3e-4: "grows", 2e-4: "grows"}
     ok, out = verdict_of(checks.steep_error(everything_near_the_limit_grows))
-    assert not ok and "learning rates 0.0002, 0.00033 is not right (2 of 4)" in out
+    assert not ok and "2 of your 4 predictions are wrong" in out and "0.00033" not in out
     assert "hint: after k steps the error is factorᵏ times" in out  # the second try: the fuller hint
     assert not outcome_words_in(out)
 

@@ -69,10 +69,10 @@ def test_packed_batch_sizes_stub_and_right_answers(verdict_of):
     ("answer", "problem"),
     [
         ([4, 4, 2, 1], "that is the list of lengths"),  # the lengths themselves
-        ([4, 4, 3, 2], "the entries for steps 1 and 2 are wrong"),  # counted lengths >= t
+        ([4, 4, 3, 2], "2 of your 4 entries are wrong"),  # counted lengths >= t
         ([4, 3, 2], "has 3 entries"),  # stopped one step early
         ([4, 3, 2, 2, 1], "has 5 entries"),  # one step too many
-        ([4, 3, 2, 3], "the entry for step 3 is wrong"),
+        ([4, 3, 2, 3], "1 of your 4 entries is wrong"),
         ([4, ..., 2, 2], "1 of the 4 entries of your batch_sizes is still `...`"),
         ("4, 3, 2, 2", "should be a list or tuple of whole numbers"),
         ([4, 3, 2, "2"], "'2' is not one"),
@@ -104,7 +104,7 @@ def test_packed_batch_sizes_accepts_numpy_and_torch_integers(verdict_of, right):
 @pytest.mark.parametrize(
     ("answer", "problem"),
     [
-        (np.array([4, 3, 2, 3]), "the entry for step 3 is wrong"),  # judged as a list would be
+        (np.array([4, 3, 2, 3]), "1 of your 4 entries is wrong"),  # judged as a list would be
         ([np.int64(4), np.int64(4), np.int64(2), np.int64(1)], "that is the list of lengths"),
         (np.array([4.5, 3, 2, 2]), "np.float64(4.5) is not one"),
         ([4, 3, 2, np.True_], "np.True_ is not one"),
@@ -345,11 +345,11 @@ def test_bidirectional_h_n_shape_stub_and_right_answers(verdict_of):
 @pytest.mark.parametrize(
     ("answer", "problem", "hint"),
     [
-        ((6, 4, 5), "dimensions 0 and 1 are wrong", "batch_first=True sets the layout"),
-        ((2, 6, 10), "dimensions 0 and 2 are wrong", "side by side"),
-        ((4, 6, 10), "dimension 2 is wrong", "side by side"),
-        ((2, 6, 5), "dimension 0 is wrong", "every layer AND for every direction"),
-        ((8, 6, 5), "dimension 0 is wrong", "every layer in every direction"),
+        ((6, 4, 5), "2 of your 3 sizes are wrong", "batch_first=True sets the layout"),
+        ((2, 6, 10), "2 of your 3 sizes are wrong", "side by side"),
+        ((4, 6, 10), "1 of your 3 sizes is wrong", "side by side"),
+        ((2, 6, 5), "1 of your 3 sizes is wrong", "every layer AND for every direction"),
+        ((8, 6, 5), "1 of your 3 sizes is wrong", "every layer in every direction"),
         ((4, 6), "h_n_shape has 2 entries", "stacked into one tensor"),
         ((4, ..., 5), "1 of the 3 entries of h_n_shape is still `...`", ""),
         ("4, 6, 5", "should be a list or tuple of whole numbers", ""),

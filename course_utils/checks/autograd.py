@@ -19,6 +19,7 @@ from course_utils.checks.core import (
     callable_answer,
     check,
     compare,
+    how_many_wrong,
     is_stub,
     observe,
     probe,
@@ -88,12 +89,10 @@ def _judge_flags(
         map(repr, still_open)
     )
     if wrong:
-        verb = "is" if len(wrong) == 1 else "are"
-        message = f"{len(wrong)} of your {len(filled)} predictions {verb} wrong: "
-        message += ", ".join(map(repr, wrong))
+        message = how_many_wrong(len(wrong), len(filled), "predictions")
         if still_open:
             message += f"\n{open_note}"
-        fuller = "look again at " + "; ".join(f"{case!r}: {clues[case]}" for case in wrong)
+        fuller = "look again at each: " + "; ".join(f"{case!r}: {clues[case]}" for case in actual)
         raise Wrong(message, nudge, fuller)
     if still_open:
         raise Wrong(

@@ -552,6 +552,19 @@ def check(
     return decorate
 
 
+def how_many_wrong(count: int, total: int, nouns: str = "answers") -> str:
+    """How many of a question's answers are wrong, never which: ``"1 of your 3 answers is wrong"``.
+
+    A prediction question names no item, so that flipping exactly the named ones cannot earn
+    the point.
+
+    Example:
+        >>> how_many_wrong(1, 3), how_many_wrong(2, 5, "predictions")
+        ('1 of your 3 answers is wrong', '2 of your 5 predictions are wrong')
+    """
+    return f"{count} of your {total} {nouns} {'is' if count == 1 else 'are'} wrong"
+
+
 def whole(value: Any, *, floats: bool = True) -> int | None:
     """``value`` as an int, or None if it is not a whole number.
 

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, is_stub, run
+from course_utils.checks.core import NotAttempted, Wrong, check, compare, how_many_wrong, is_stub, run
 from course_utils.data import thermometer_readings
 
 #: The learning rates of the in-lesson prediction (raw readings), and the words it accepts.
@@ -97,10 +97,8 @@ def steep_error(predictions: Any) -> None:
         raise Wrong(f"{unknown[0]!r} is not one of the three answers: write {words}")
     wrong = [rate for rate in STEEP_RATES if str(answers[rate]).strip().lower() != _steep_outcome(rate)]
     if wrong:
-        named = ", ".join(f"{rate:g}" for rate in wrong)
         raise Wrong(
-            f"the prediction for {'learning rate' if len(wrong) == 1 else 'learning rates'} {named} "
-            f"is not right ({len(wrong)} of {len(STEEP_RATES)})",
+            how_many_wrong(len(wrong), len(STEEP_RATES), "predictions"),
             "work out the factor 1 - lr·λ_max for each rate, with λ_max the steep curvature printed "
             "above: its sign says whether the error changes sign, its size whether it gets smaller",
             "after k steps the error is factorᵏ times the first one: a negative factor flips its sign "

@@ -16,6 +16,7 @@ from course_utils.checks.core import (
     compare,
     fresh,
     generator,
+    how_many_wrong,
     is_stub,
     observe,
     probe,
@@ -25,12 +26,15 @@ from course_utils.checks.core import (
 
 # --- In section 3: the shapes inside nn.Linear ----------------------------------------------------
 
-_LINEAR_SHAPES = {
-    "first_weight": (10, 1),  # nn.Linear(1, 10).weight: (n_out, n_in)
-    "last_weight": (1, 10),  # nn.Linear(10, 1).weight
-    "last_bias": (1,),  # nn.Linear(10, 1).bias: one per output unit
-    "hidden": (32, 10),  # nn.Linear(1, 10) then ReLU on (32, 1)
-}
+
+def _linear_shapes() -> dict[str, tuple[int, ...]]:
+    """The four shapes of the question, read off ``nn.Linear`` itself, on the meta device."""
+    first, last = nn.Linear(1, 10, device="meta"), nn.Linear(10, 1, device="meta")
+    hidden = nn.ReLU()(first(torch.empty(32, 1, device="meta")))
+    shapes = (first.weight.shape, last.weight.shape, last.bias.shape, hidden.shape)
+    return {key: tuple(shape) for key, shape in zip(_LINEAR_HINTS, shapes, strict=True)}
+
+
 _LINEAR_HINTS = {
     "first_weight": (
         "which of n_in and n_out counts the rows of W?",
@@ -81,29 +85,32 @@ def linear_shapes(predicted: Any) -> None:
     """
     if not isinstance(predicted, dict):
         raise Wrong(f"predicted should be a dict, but it is a {type(predicted).__name__}")
-    missing = [key for key in _LINEAR_SHAPES if key not in predicted]
+    shapes = _linear_shapes()
+    missing = [key for key in shapes if key not in predicted]
     if missing:
         raise Wrong(
             f"predicted has no key {', '.join(map(repr, missing))}: keep the keys of the exercise cell"
         )
-    stubs = [key for key in _LINEAR_SHAPES if is_stub(predicted[key])]
-    if len(stubs) == len(_LINEAR_SHAPES):
+    stubs = [key for key in shapes if is_stub(predicted[key])]
+    if len(stubs) == len(shapes):
         raise NotAttempted
     problems, wrong = [], []
-    for key, expected in _LINEAR_SHAPES.items():
+    for key, expected in shapes.items():
         if key in stubs:
             continue
         shape = _as_shape(predicted[key])
         if isinstance(shape, str):
             problems.append(f"{key}: {shape}")
         elif shape != expected:
-            problems.append(f"the shape for {key}, {shape}, is wrong")
             wrong.append(key)
+    if wrong:
+        problems.append(how_many_wrong(len(wrong), len(shapes) - len(stubs), "shapes"))
     if stubs:
-        problems.append(f"{len(stubs)} of {len(_LINEAR_SHAPES)} still `...`: {', '.join(stubs)}")
+        problems.append(f"{len(stubs)} of {len(shapes)} still `...`: {', '.join(stubs)}")
     if problems:
-        nudges = dict.fromkeys(_LINEAR_HINTS[key][0] for key in wrong)
-        fuller = dict.fromkeys(_LINEAR_HINTS[key][1] for key in wrong)
+        # the hints of every shape, so that they do not tell which ones are wrong
+        nudges = dict.fromkeys(hint[0] for hint in _LINEAR_HINTS.values())
+        fuller = dict.fromkeys(hint[1] for hint in _LINEAR_HINTS.values())
         hints = (" ".join(nudges), " ".join(fuller)) if wrong else ()
         raise Wrong("\n".join(problems), *hints)
 

@@ -22,6 +22,7 @@ from course_utils.checks.core import (
     callable_answer,
     check,
     compare,
+    how_many_wrong,
     observe,
     probe,
     run,
@@ -39,13 +40,6 @@ def _same(result: Any, wrong: torch.Tensor) -> bool:
     if not isinstance(result, torch.Tensor) or result.shape != wrong.shape:
         return False
     return torch.allclose(result.detach().cpu().double(), wrong.double(), atol=1e-6)
-
-
-def _are_wrong(one: str, many: str, items: list[int]) -> str:
-    """``("dimension", "dimensions", [0, 2])`` -> "dimensions 0 and 2 are wrong"."""
-    if len(items) == 1:
-        return f"{one} {items[0]} is wrong"
-    return f"{many} {', '.join(str(item) for item in items[:-1])} and {items[-1]} are wrong"
 
 
 def _whole_numbers(answer: Any, name: str, example: str) -> list[Any]:
@@ -106,7 +100,7 @@ def packed_batch_sizes(answer: Any) -> None:
             full,
         )
     wrong = [step for step, (got, want) in enumerate(zip(counts, expected, strict=True)) if got != want]
-    message = _are_wrong("the entry for step", "the entries for steps", wrong)
+    message = how_many_wrong(len(wrong), len(expected), "entries")
     if any(later > earlier for earlier, later in itertools.pairwise(counts)):
         raise Wrong(message, "sequences stop but never start as t grows, so batch_sizes never increases")
     raise Wrong(message, nudge, full)
@@ -251,7 +245,7 @@ def bidirectional_h_n_shape(answer: Any) -> None:
             "h_n holds one final hidden state per layer and per direction, stacked into one tensor",
         )
     wrong = [dim for dim in range(len(expected)) if sizes[dim] != expected[dim]]
-    message = _are_wrong("dimension", "dimensions", wrong)
+    message = how_many_wrong(len(wrong), len(expected), "sizes")
     targeted = []
     if sizes[0] == batch and sizes[1] != batch:
         targeted.append("batch_first=True sets the layout of the input and of `output`, not of `h_n`")

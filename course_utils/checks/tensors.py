@@ -6,13 +6,24 @@ four exercises close it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, door, fresh, generator, run, whole
+from course_utils.checks.core import (
+    NotAttempted,
+    Wrong,
+    check,
+    compare,
+    door,
+    fresh,
+    generator,
+    how_many_wrong,
+    run,
+    whole,
+)
 
 #: The three sums of the broadcasting question, as pairs of operand shapes.
 BROADCAST_PAIRS = (((2, 1, 3), (4, 1)), ((5, 3), (5,)), ((5, 3), (5, 1)))
@@ -84,18 +95,6 @@ def _items(name: str, answer: Any, count: int, what: str, *, shapes: bool = Fals
     return list(answer)
 
 
-def _list_of(labels: Sequence[str]) -> str:
-    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _wrong_items(noun: str, labels: Sequence[str]) -> str:
-    """``"the shape for dim=0 is wrong"``, or ``"the shapes for dim=0 and dim=2 are wrong"``."""
-    if len(labels) == 1:
-        return f"the {noun} for {labels[0]} is wrong"
-    return f"the {noun}s for {_list_of(labels)} are wrong"
-
-
 @check("01.broadcast_shapes", "broadcast shapes", points=1)
 def broadcast_shapes(answer: Any) -> None:
     """Question in section 7: the shape of each sum below, or None where the sum raises an error.
@@ -116,7 +115,7 @@ def broadcast_shapes(answer: Any) -> None:
             wrong.append(f"{left} + {right}")
     if wrong:
         raise Wrong(
-            _wrong_items("answer", wrong),
+            how_many_wrong(len(wrong), len(BROADCAST_PAIRS)),
             "line the two shapes up from the right; a missing dimension counts as size 1",
             "compare the sizes pair by pair, starting from the last dimension: equal sizes stay, "
             "a 1 stretches to the other size, and any other pair is an error",
@@ -146,7 +145,7 @@ def view_or_copy(answer: Any) -> None:
             wrong.append(label)
     if wrong:
         raise Wrong(
-            _wrong_items("answer", wrong),
+            how_many_wrong(len(wrong), len(VIEW_OR_COPY)),
             "a view reads a's own memory; ask for each result whether its elements can be read there "
             "in place, or must be gathered into new memory",
             "find out on a fresh tensor: write into the result with .fill_(-1) and print the tensor "
@@ -168,12 +167,9 @@ def mean_shapes(answer: Any) -> None:
     kept = [dim for dim, shape in enumerate(shapes) if shape == tuple(t.mean(dim=dim, keepdim=True).shape)]
     wrong = [dim for dim, shape in enumerate(shapes) if shape != tuple(t.mean(dim=dim).shape)]
     if wrong:
-        message = _wrong_items("shape", [f"dim={dim}" for dim in wrong])
+        message = how_many_wrong(len(wrong), len(T_SHAPE), "shapes")
         if kept:
-            message += (
-                f"; for {_list_of([f'dim={dim}' for dim in kept])} you kept the averaged dimension "
-                "as size 1, which only keepdim=True does"
-            )
+            message += "; some of them keep the averaged dimension as size 1, which only keepdim=True does"
         raise Wrong(
             message,
             "t has shape (2, 3, 4): which of its sizes does averaging along dim=d use up?",
