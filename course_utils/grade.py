@@ -419,6 +419,10 @@ def _judge_all(
         if isinstance(answers, str):
             verdicts[exercise] = (Status.NOT_RUN, 0, answers)
             continue
+        if function.course_context is not None:  # the lesson's own values, not the learner's
+            course = function.course_context()
+            names = core_parameters(function)
+            answers = [course.get(name, value) for name, value in zip(names, answers, strict=False)]
         result = core.judge(
             function.judge,
             answers,

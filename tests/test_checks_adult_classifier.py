@@ -587,3 +587,9 @@ def test_dropout_net_uses_hidden_dim(verdict_of):
 
     ok, out = verdict_of(checks.dropout_net(fixed_width))
     assert not ok and "with hidden_dim = 16 they should be 16, then 1" in out
+
+
+def test_grading_judges_the_baseline_on_the_lessons_own_labels():
+    labels = checks._lesson_labels()  # what the grader passes, whatever the learner's y_train and y_test
+    assert [int((labels["y_train"] == k).sum()) for k in (0, 1)] == [29676, 9397]
+    assert [int((labels["y_test"] == k).sum()) for k in (0, 1)] == [7479, 2290]

@@ -317,3 +317,9 @@ def test_shapes_accept_numpy_and_torch_integers(verdict_of):
 def test_shapes_still_need_integer_sizes(verdict_of, size):
     ok, out = verdict_of(checks.mean_shapes([(size, 4), (2, 4), (2, 3)]))
     assert not ok and "each shape should be a tuple of sizes" in out
+
+
+def test_reshaped_needs_the_lessons_t(verdict_of):
+    zeros = torch.zeros(2, 3, 4)  # a t replaced so that any reshape of zeros would pass
+    ok, out = verdict_of(checks.reshaped(zeros, torch.zeros(6, 4), torch.zeros(4, 6)))
+    assert not ok and "t is not the lesson's t" in out

@@ -463,7 +463,12 @@ def judge(
 
 
 def check(
-    exercise: str, title: str, *, points: int = 1, context: tuple[str, ...] = ()
+    exercise: str,
+    title: str,
+    *,
+    points: int = 1,
+    context: tuple[str, ...] = (),
+    course_context: Callable[[], dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Result]]:
     """Turn ``function`` into the check of ``exercise`` ("NN.name"), worth ``points``.
 
@@ -471,7 +476,8 @@ def check(
     of the lesson that the answers are checked against); it returns when they are right and raises
     :class:`Wrong` (or :class:`NotAttempted`) when not. When every answer is still the stub ``...``
     the exercise is ``not attempted``; when only some are, it is ``wrong``, and ``function`` does
-    not run. The answers reach ``function`` as plain data (:mod:`course_utils.checks.wire`):
+    not run. When grading, ``course_context()`` gives the lesson's own values of the ``context``
+    parameters, in place of the learner's. The answers reach ``function`` as plain data (:mod:`course_utils.checks.wire`):
     functions, classes and other objects as handles, which only :func:`run` and :func:`observe`
     can use. So the same check judges a learner's own session and, from outside the sandbox, a
     graded submission.
@@ -546,6 +552,7 @@ def check(
         checked.exercise, checked.title, checked.points = exercise, title, points  # type: ignore[attr-defined]
         checked.judge = function  # type: ignore[attr-defined]
         checked.context = context  # type: ignore[attr-defined]
+        checked.course_context = course_context  # type: ignore[attr-defined]
         REGISTRY[exercise] = checked
         return checked
 

@@ -180,6 +180,11 @@ def mean_shapes(answer: Any) -> None:
 @check("01.reshaped", "reshape to (6, 4) and (4, 6)", points=2, context=("t",))
 def reshaped(t: torch.Tensor, t_6x4: Any, t_4x6: Any) -> None:
     """Exercise 1b: ``t`` reshaped to (6, 4), then to (4, 6), its numbers kept in their order."""
+    if not (isinstance(t, torch.Tensor) and t.shape == T_SHAPE and t.unique().numel() == t.numel()):
+        raise Wrong(
+            "t is not the lesson's t any more: a (2, 3, 4) tensor of 24 different numbers",
+            "run the exercise cell as it is, which draws t, and reshape that t",
+        )
     for label, tensor, shape in (("t_6x4", t_6x4, (6, 4)), ("t_4x6", t_4x6, (4, 6))):
         if not isinstance(tensor, torch.Tensor):
             raise Wrong(f"{label} should be a tensor, but it is a {type(tensor).__name__}")
