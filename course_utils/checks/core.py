@@ -477,9 +477,9 @@ def check(
     :class:`Wrong` (or :class:`NotAttempted`) when not. When every answer is still the stub ``...``
     the exercise is ``not attempted``; when only some are, it is ``wrong``, and ``function`` does
     not run. When grading, ``course_context()`` gives the lesson's own values of the ``context``
-    parameters, in place of the learner's. The answers reach ``function`` as plain data (:mod:`course_utils.checks.wire`):
-    functions, classes and other objects as handles, which only :func:`run` and :func:`observe`
-    can use. So the same check judges a learner's own session and, from outside the sandbox, a
+    parameters, in place of the learner's. The answers reach ``function`` as plain data
+    (:mod:`course_utils.checks.wire`): functions, classes and other objects as handles, which only
+    :func:`run` and :func:`observe` can use. So the same check judges a learner's own session and, from outside the sandbox, a
     graded submission.
 
     Example:
