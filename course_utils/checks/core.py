@@ -479,8 +479,8 @@ def check(
     not run. When grading, ``course_context()`` gives the lesson's own values of the ``context``
     parameters, in place of the learner's. The answers reach ``function`` as plain data
     (:mod:`course_utils.checks.wire`): functions, classes and other objects as handles, which only
-    :func:`run` and :func:`observe` can use. So the same check judges a learner's own session and, from outside the sandbox, a
-    graded submission.
+    :func:`run` and :func:`observe` can use. So the same check judges a learner's own session
+    and, from outside the sandbox, a graded submission.
 
     Example:
         >>> @check("00.double", "double", points=2)
