@@ -1,5 +1,7 @@
 """Every check of notebook 05: its stub, its solution, and plausible wrong answers."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -593,3 +595,38 @@ def test_grading_judges_the_baseline_on_the_lessons_own_labels():
     labels = checks._lesson_labels()  # what the grader passes, whatever the learner's y_train and y_test
     assert [int((labels["y_train"] == k).sum()) for k in (0, 1)] == [29676, 9397]
     assert [int((labels["y_test"] == k).sum()) for k in (0, 1)] == [7479, 2290]
+
+
+class LinearOnly(nn.Module):  # no activation at all: wrong
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(input_dim, hidden[0]), nn.Linear(hidden[0], hidden[1]), nn.Linear(hidden[1], 1)
+        )
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class ForgingDoor(core.LocalDoor):
+    """A kernel whose probe was patched to report a ReLU after each hidden layer that never ran."""
+
+    def observe(self, probe, args, name):
+        outcome = super().observe(probe, args, name)
+        facts = core.wire.decode(outcome["v"])
+        if isinstance(facts, dict) and "calls" in facts:
+            linears = [call for call in facts["calls"] if call[0] == "Linear"]
+            for before, after in itertools.pairwise(linears):
+                after[2] = torch.relu(before[3])  # "the next layer received relu(output)"
+        return {"kind": "value", "v": core.wire.encode(facts)}
+
+
+def test_facts_forged_in_the_kernel_do_not_pass_the_judge(verdict_of):
+    door = ForgingDoor()
+    handle = core.wire.decode(core.wire.encode(LinearOnly, door.server.keep))
+    result = core.judge(checks.two_hidden_layers.judge, [handle], door, exercise="05.x", title="x", points=3)
+    assert result.status == WRONG and "does not behave like a network of nn modules" in result.feedback
+    local = core.LocalDoor()
+    handle = core.wire.decode(core.wire.encode(LinearOnly, local.server.keep))
+    honest = core.judge(checks.two_hidden_layers.judge, [handle], local, exercise="05.x", title="x", points=3)
+    assert honest.status == WRONG and "linear in its input" in honest.feedback
