@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 #: Where Colab installs the course helpers from: the one place the address is recorded. A GitHub
 #: repository ("OWNER/NAME") and a release tag or full commit hash in it, or None while unset.
-#: ``python -m course_utils.stamp --repository OWNER/NAME --revision TAG`` writes both here and
+#: ``python -m course_utils.tools.stamp --repository OWNER/NAME --revision TAG`` writes both here and
 #: into every notebook's badge and setup cell.
 REPOSITORY = None
 REVISION = None

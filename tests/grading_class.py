@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils import grade
+from course_utils.tools import grade
 
 ROOT = Path(__file__).parent.parent
 TENSORS = "01_tensors.ipynb"

@@ -24,7 +24,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils.stamp import colab_block, stamp
+from course_utils.tools.stamp import colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -140,5 +140,5 @@ def test_with_no_address_colab_installs_nothing_and_says_how_to_set_it(colab, tm
     assert all(setup.count(block) == 1 for setup, _ in setup_cells(tmp_path, None, None).values())
     before = installed(colab["python"])
     printed = run_in_colab(colab, ["import sys\n\n" + block], tmp_path)
-    assert "python -m course_utils.stamp --repository OWNER/NAME --revision" in printed[0]
+    assert "python -m course_utils.tools.stamp --repository OWNER/NAME --revision" in printed[0]
     assert installed(colab["python"]) == before

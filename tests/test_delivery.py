@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import execute, figures
+from course_utils.tools import execute, figures
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -88,7 +88,7 @@ def test_figures_match_the_notebooks_stored_outputs(path):
     for name, png in key.items():
         assert name.startswith(path.name[:2])
         stored = ROOT / "figures" / f"{name}.png"
-        assert stored.read_bytes() == png, "run python -m course_utils.figures"
+        assert stored.read_bytes() == png, "run python -m course_utils.tools.figures"
         assert f"figures/{name}.png" in README
 
 

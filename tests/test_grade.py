@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from grading_class import CHECK_CELLS, HALF, ROOT, SOLVED, STUBS, TENSORS, notebook, totals, write
 
-from course_utils import grade
 from course_utils.checks import core
-from course_utils.tools import sandbox
+from course_utils.tools import grade, sandbox
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap is not installed")
 

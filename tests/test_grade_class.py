@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from grading_class import HALF, SOLVED, STUBS, TENSORS, notebook, totals, write
 
-from course_utils import grade
-from course_utils.tools import sandbox
+from course_utils.tools import grade, sandbox
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap is not installed")
 

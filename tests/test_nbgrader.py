@@ -1,6 +1,6 @@
 """The nbgrader export, graded by nbgrader's own commands: full points solved, zero untouched.
 
-Lesson 01 (the fast one) is exported with ``python -m course_utils.student --format nbgrader``;
+Lesson 01 (the fast one) is exported with ``python -m course_utils.tools.student --format nbgrader``;
 ``nbgrader generate_assignment`` makes the release, and ``nbgrader autograde`` grades the source
 notebook (every solution) and the released one (nothing done) as two students' submissions.
 """
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_utils import grade, student
+from course_utils.tools import grade, student
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 LESSON = "01_tensors"

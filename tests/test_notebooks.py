@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from course_utils import REPOSITORY, REVISION
-from course_utils.stamp import badge, colab_block
+from course_utils.tools.stamp import badge, colab_block
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
@@ -45,7 +45,7 @@ def test_top_has_title_badge_objectives_and_time(notebook):
     assert top.cell_type == "markdown" and top.source.startswith("# ")
     link = badge(path.name, REPOSITORY, REVISION)  # "" while the address is unset: no badge
     badges = re.findall(r"\[!\[Open In Colab\].*", top.source)
-    assert badges == ([link] if link else []), "run python -m course_utils.stamp"
+    assert badges == ([link] if link else []), "run python -m course_utils.tools.stamp"
     assert "**Learning objectives.**" in top.source and "**Estimated time:**" in top.source
 
 
@@ -53,7 +53,7 @@ def test_setup_cell_installs_from_the_repository_in_colab(notebook):
     _path, nb = notebook
     setup, report = code_cells(nb)[:2]
     block = colab_block(REPOSITORY, REVISION)  # while unset: installs nothing, says how to set it
-    assert setup.source.startswith(f"import sys\n\n{block}\n\n"), "run python -m course_utils.stamp"
+    assert setup.source.startswith(f"import sys\n\n{block}\n\n"), "run python -m course_utils.tools.stamp"
     assert "cu.get_device()" in setup.source and "cu.seed_everything(" in setup.source
     assert "cu.report_environment(device)" in report.source
 
@@ -62,7 +62,7 @@ def test_every_repository_address_is_the_stamped_one(notebook):
     _path, nb = notebook
     text = "\n".join(cell.source for cell in nb.cells)
     addresses = set(re.findall(r"github(?:\.com)?/([\w.-]+/[\w.-]+)", text))
-    assert addresses == ({REPOSITORY} if REPOSITORY else set()), "run python -m course_utils.stamp"
+    assert addresses == ({REPOSITORY} if REPOSITORY else set()), "run python -m course_utils.tools.stamp"
 
 
 def test_ends_with_a_summary(notebook):
@@ -73,7 +73,7 @@ def test_ends_with_a_summary(notebook):
 def test_executed_top_to_bottom_in_one_fresh_kernel(notebook):
     _path, nb = notebook
     counts = [cell.execution_count for cell in code_cells(nb)]
-    assert counts == list(range(1, len(counts) + 1)), "run python -m course_utils.execute"
+    assert counts == list(range(1, len(counts) + 1)), "run python -m course_utils.tools.execute"
 
 
 def test_no_cell_raises(notebook):

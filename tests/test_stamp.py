@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils import stamp as stamping
-from course_utils.stamp import badge, colab_block, stamp
+from course_utils.tools import stamp as stamping
+from course_utils.tools.stamp import badge, colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -73,7 +73,7 @@ def test_unset_there_is_no_badge_and_colab_installs_nothing_but_says_how_to_set_
         assert colab_block(None, None) in setup and "pip" not in setup
     assert pip_calls_in_colab(colab_block(None, None), monkeypatch) == []
     assert (
-        "python -m course_utils.stamp --repository OWNER/NAME --revision TAG_OR_COMMIT"
+        "python -m course_utils.tools.stamp --repository OWNER/NAME --revision TAG_OR_COMMIT"
         in capsys.readouterr().out
     )
 

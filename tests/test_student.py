@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_utils import stamp, student
+from course_utils.tools import stamp, student
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]

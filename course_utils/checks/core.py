@@ -17,7 +17,7 @@ decorator does everything else, once for all checks:
 
 The check itself is the *judge*: it sees the learner's answers only as plain data, and reaches
 the learner's functions and objects only through :func:`run` and :func:`observe`. In a
-learner's session both halves run in the kernel; ``python -m course_utils.grade`` runs the judge
+learner's session both halves run in the kernel; ``python -m course_utils.tools.grade`` runs the judge
 in its own process and the learner's code in a sandbox, so nothing the notebook does can change
 a grade.
 

@@ -3,8 +3,8 @@
 A code cell tagged ``figure:NAME`` holds a lesson's key figure; its stored PNG
 output is written to ``figures/NAME.png``. Usage (from the repository root)::
 
-    python -m course_utils.figures             # from the stored outputs
-    python -m course_utils.figures --execute   # re-execute every notebook first
+    python -m course_utils.tools.figures             # from the stored outputs
+    python -m course_utils.tools.figures --execute   # re-execute every notebook first
 
 The README's gallery shows these files; a test checks that they match the
 notebooks' stored outputs.
@@ -55,9 +55,9 @@ def key_figures(notebook: nbformat.NotebookNode) -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
-    """The command line: ``python -m course_utils.figures [--execute]``; returns the files written."""
+    """The command line: ``python -m course_utils.tools.figures [--execute]``; returns the files written."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.figures", description="Regenerate figures/ from the notebooks."
+        prog="python -m course_utils.tools.figures", description="Regenerate figures/ from the notebooks."
     )
     parser.add_argument("--execute", action="store_true", help="re-execute every notebook first")
     parser.add_argument("--source", default="notebooks")
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     written = []
     for path in notebooks:
         if args.execute:
-            from course_utils.execute import run
+            from course_utils.tools.execute import run
 
             run(path, save=True)
         for name, png in key_figures(nbformat.read(path, as_version=4)).items():

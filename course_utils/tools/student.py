@@ -2,11 +2,12 @@
 
 Usage (from the repository root)::
 
-    python -m course_utils.student                          # every notebook -> student/
-    python -m course_utils.student --notebook 03_linear_regression.ipynb
-    python -m course_utils.student --out handout/ --repository my-school/handouts --ref main --path week1
-    python -m course_utils.student ... --hub https://hub.my-school.org   # also print nbgitpuller links
-    python -m course_utils.student --format nbgrader --out course/      # an nbgrader course folder
+    python -m course_utils.tools.student                   # every notebook -> student/
+    python -m course_utils.tools.student --notebook 03_linear_regression.ipynb
+    python -m course_utils.tools.student --out handout/ --repository my-school/handouts --ref main \
+        --path week1
+    python -m course_utils.tools.student ... --hub https://hub.my-school.org   # nbgitpuller links
+    python -m course_utils.tools.student --format nbgrader --out course/   # an nbgrader course
 
 Cells tagged ``solution`` are removed; every output and execution count is cleared; exercise
 stubs, check cells and the setup cell stay. The "Open in Colab" badges of the full edition are
@@ -34,7 +35,7 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor
 from nbformat.v4 import new_code_cell
 
-from course_utils.stamp import _BADGE, _OWNER_AND_NAME, colab_badge
+from course_utils.tools.stamp import _BADGE, _OWNER_AND_NAME, colab_badge
 
 SOLUTION_TAG = "solution"
 EDITION_NOTE = (
@@ -269,7 +270,7 @@ def write_nbgrader_course(notebooks: list[Path], course_dir: str | Path) -> list
 def main(argv: list[str] | None = None) -> list[Path]:
     """The command line (see the module's docstring)."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.student",
+        prog="python -m course_utils.tools.student",
         description="Write the student edition (no solutions, no outputs) of the notebooks.",
     )
     parser.add_argument("--notebook", help="one notebook's file name, e.g. 01_tensors.ipynb")

@@ -2,8 +2,8 @@
 
 Usage, from the repository root::
 
-    python -m course_utils.stamp --repository OWNER/NAME --revision v1.0  # record, then stamp
-    python -m course_utils.stamp                                          # stamp the recorded one
+    python -m course_utils.tools.stamp --repository OWNER/NAME --revision v1.0  # record, then stamp
+    python -m course_utils.tools.stamp                                          # stamp the recorded one
 
 The address is recorded in one place: ``REPOSITORY`` and ``REVISION`` in
 ``course_utils/__init__.py``. While they are unset (``None``), no notebook has an "Open in Colab"
@@ -41,7 +41,7 @@ _UNSET = r"""if "google.colab" in sys.modules:  # Colab: the course helpers have
     print(
         "course_utils cannot be installed: this copy of the course names no repository.\n"
         "To set one, run this in a checkout, then commit and push the notebooks:\n"
-        "python -m course_utils.stamp --repository OWNER/NAME --revision TAG_OR_COMMIT"
+        "python -m course_utils.tools.stamp --repository OWNER/NAME --revision TAG_OR_COMMIT"
     )"""
 
 
@@ -165,7 +165,9 @@ def _record(repository: str, revision: str, init: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The command line, run from the repository root (see the module's docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.stamp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.tools.stamp", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--repository", help="the course's GitHub repository, OWNER/NAME")
     parser.add_argument("--revision", help="a release tag (such as v1.0) or full commit hash in it")
     args = parser.parse_args(argv)

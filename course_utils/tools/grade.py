@@ -2,10 +2,10 @@
 
 Usage (from the repository root)::
 
-    python -m course_utils.grade SUBMISSIONS --out grades.csv
-    python -m course_utils.grade SUBMISSIONS --out grades.csv --jobs 8 --feedback feedback/
-    python -m course_utils.grade SUBMISSIONS --out grades.csv --hidden hidden_checks/ --lessons 01 02
-    python -m course_utils.grade SUBMISSIONS --out grades.csv --dask tcp://scheduler:8786
+    python -m course_utils.tools.grade SUBMISSIONS --out grades.csv
+    python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --jobs 8 --feedback feedback/
+    python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --hidden hidden_checks/ --lessons 01 02
+    python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --dask tcp://scheduler:8786
 
 ``SUBMISSIONS`` holds one folder per student, each with any of that student's notebooks under
 the course's names (``SUBMISSIONS/ada/01_tensors.ipynb``). For each notebook:
@@ -59,7 +59,7 @@ from course_utils.checks.core import Status
 from course_utils.tools import sandbox
 
 COLUMNS = ("student", "notebook", "exercise", "status", "points", "max_points", "feedback")
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 _CAPTURE = "import course_utils.checks.probe as _course_probe\n"
 
 
@@ -651,8 +651,10 @@ def _positive(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
-    """The command line: ``python -m course_utils.grade SUBMISSIONS --out grades.csv [options]``."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.grade", description=__doc__.split("\n")[0])
+    """The command line: ``python -m course_utils.tools.grade SUBMISSIONS --out grades.csv [options]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.tools.grade", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("submissions", help="a folder with one folder of notebooks per student")
     parser.add_argument("--out", required=True, help="the CSV file to write")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")

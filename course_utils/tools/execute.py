@@ -2,9 +2,9 @@
 
 Usage (from the repository root)::
 
-    python -m course_utils.execute                       # every notebook: run and save
-    python -m course_utils.execute notebooks/01_tensors.ipynb
-    python -m course_utils.execute --benchmark           # run, save nothing, print a table
+    python -m course_utils.tools.execute                       # every notebook: run and save
+    python -m course_utils.tools.execute notebooks/01_tensors.ipynb
+    python -m course_utils.tools.execute --benchmark           # run, save nothing, print a table
 
 Stored outputs must come from such a run, never from editing: this is the
 command to run after changing a notebook. ``--benchmark`` prints each notebook's
@@ -110,9 +110,9 @@ def markdown_table(results: dict[str, dict[str, float]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    """The command line: ``python -m course_utils.execute [--benchmark] [NOTEBOOK ...]``."""
+    """The command line: ``python -m course_utils.tools.execute [--benchmark] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.execute", description=__doc__.split("\n")[0]
+        prog="python -m course_utils.tools.execute", description=__doc__.split("\n")[0]
     )
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]_*.ipynb")
     parser.add_argument(
