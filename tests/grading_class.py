@@ -4,22 +4,19 @@ Each notebook holds the answer cell and the course's own check cells, so that on
 seconds in its sandbox.
 """
 
+import copy
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils.tools import grade
+from course_utils.tools import exercises
 
 ROOT = Path(__file__).parent.parent
 TENSORS = "01_tensors.ipynb"
-CHECK_CELLS = [
-    cell.source
-    for cell in nbformat.read(ROOT / "notebooks" / TENSORS, as_version=4).cells
-    if cell.cell_type == "code"
-    and grade.check_calls(cell.source)
-    and "solution" not in cell.metadata.get("tags", [])
-]
+LESSON = nbformat.read(ROOT / "notebooks" / TENSORS, as_version=4)
+#: The course's check cells of lesson 01, each with the metadata that names its exercises.
+CHECK_CELLS = [LESSON.cells[exercise.check] for exercise in exercises.exercises(LESSON)]
 STUBS = """\
 import torch
 t = torch.arange(24.0).reshape(2, 3, 4)
@@ -50,10 +47,14 @@ HALF = STUBS + "broadcast_shapes = [(2, 4, 3), None, (5, 3)]\nchanges_a = [True,
 
 
 def notebook(answers, before="", after="", check_cells=None):
-    """Lesson 01's exercises: the answers, the course's check cells, and optional cells around them."""
-    cells = [new_code_cell(before), new_code_cell(answers)] + [
-        new_code_cell(c) for c in check_cells or CHECK_CELLS
-    ]
+    """Lesson 01's exercises: the answers, the check cells (the course's by default), cells around them.
+
+    ``check_cells`` are sources, as a learner who retyped them would have them: without metadata.
+    """
+    checks = (
+        [new_code_cell(c) for c in check_cells] if check_cells else [copy.deepcopy(c) for c in CHECK_CELLS]
+    )
+    cells = [new_code_cell(before), new_code_cell(answers), *checks]
     return new_notebook(cells=[*cells, new_code_cell(after)])
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.tools import grade
+from course_utils.tools import exercises, grade
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -103,3 +103,14 @@ def test_the_teachers_table_lists_every_exercise_with_its_title_and_points():
         for lesson in LESSONS.values()
         for exercise, function in lesson.exercises.items()
     ]
+
+
+@pytest.mark.parametrize("number", list(LESSONS))
+def test_every_exercise_declares_its_stub_check_and_solution_cells(number):
+    notebook = nbformat.read(ROOT / "notebooks" / LESSONS[number].notebook, as_version=4)
+    found = exercises.exercises(notebook)
+    assert sorted(exercise for cells in found for exercise in cells.ids) == sorted(LESSONS[number].exercises)
+    for cells in found:
+        assert cells.stub is not None and cells.check is not None and cells.solutions, cells
+        assert cells.stub < cells.check < min(cells.solutions)
+        assert all("solution" in notebook.cells[index].metadata.get("tags", []) for index in cells.solutions)

@@ -91,11 +91,13 @@ def tampered(tmp_path_factory):
     for name, code in TAMPERING.items():
         write(root, f"half_{name}", notebook(HALF, before=code))
     write(root, "stubs_code_after", notebook(STUBS, after=AFTER["code_after"]))
-    edited = [
-        cell.replace("checks.mean_shapes(mean_shapes)", "checks.mean_shapes([(3, 4), (2, 4), (2, 3)])")
-        for cell in CHECK_CELLS
-    ]
-    write(root, "stubs_edited_checks", notebook(STUBS, check_cells=edited))
+    edited = notebook(STUBS)  # the check cells keep their metadata; one's arguments are changed
+    for cell in edited.cells:
+        cell.source = cell.source.replace(
+            "checks.mean_shapes(mean_shapes)", "checks.mean_shapes([(3, 4), (2, 4), (2, 3)])"
+        )
+    write(root, "stubs_edited_checks", edited)
+    write(root, "retyped", notebook(SOLVED, check_cells=[cell.source for cell in CHECK_CELLS]))  # no metadata
     fixed = "_fixed = pairwise_sq_distances(torch.rand(5, 2, generator=torch.Generator().manual_seed(1)))\n"
     hard_coded = SOLVED + fixed + "def pairwise_sq_distances(points):\n    return _fixed\n"
     write(root, "hard_coded", notebook(hard_coded))
@@ -105,6 +107,7 @@ def tampered(tmp_path_factory):
 def test_a_solved_control_scores_full_marks_and_an_untouched_one_zero(tampered):
     scores = totals(tampered)
     assert scores["control"] == 9 and scores["untouched"] == 0 and scores["half"] == 2
+    assert scores["retyped"] == 9  # check cells found by their form when their metadata is lost
 
 
 def test_no_tampering_changes_a_grade(tampered):

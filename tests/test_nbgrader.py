@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_utils.tools import grade, student
+from course_utils.tools import exercises, grade, student
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 LESSON = "01_tensors"
@@ -71,3 +71,20 @@ def test_a_notebook_without_checks_cannot_be_exported():
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     with pytest.raises(ValueError, match=r"imports no course_utils\.checks module"):
         student.nbgrader_source(notebook)
+
+
+def test_a_note_between_a_check_and_its_solution_changes_nothing():
+    notebook = nbformat.read(NOTEBOOKS / f"{LESSON}.ipynb", as_version=4)
+    before = student.nbgrader_source(notebook)
+    check = next(
+        index
+        for index, cell in enumerate(notebook.cells)
+        if exercises.role(cell) == ("check", ("01.view_or_copy",))
+    )
+    notebook.cells.insert(check + 1, nbformat.v4.new_markdown_cell("A note from the teacher."))
+    after = student.nbgrader_source(notebook)
+    graded = [cell.metadata["nbgrader"]["grade_id"] for cell in after.cells if "nbgrader" in cell.metadata]
+    assert graded == [
+        cell.metadata["nbgrader"]["grade_id"] for cell in before.cells if "nbgrader" in cell.metadata
+    ]
+    assert "A note from the teacher." in [cell.source for cell in after.cells]

@@ -139,7 +139,13 @@ def test_student_edition_has_no_solution_and_no_output(editions, path):
     for cell in edition.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-        assert set(cell.metadata) <= {"tags", "jupyter", "cellView"}
+        # "course" says where the exercises are: the grader finds the check cells by it
+        assert set(cell.metadata) <= {
+            "tags",
+            "jupyter",
+            "cellView",
+            "course",
+        }  # course: where the exercises are
     assert set(edition.metadata) <= {"kernelspec", "language_info"}
 
 

@@ -56,6 +56,7 @@ from tqdm.auto import tqdm
 from course_utils import checks
 from course_utils.checks import core, wire
 from course_utils.checks.core import Status
+from course_utils.tools import exercises as layout
 from course_utils.tools import sandbox
 
 COLUMNS = ("student", "notebook", "exercise", "status", "points", "max_points", "feedback")
@@ -140,12 +141,25 @@ def teacher_calls(lesson: Lesson, notebook: nbformat.NotebookNode) -> dict[str, 
     """The course's own argument expressions of each check of ``lesson``, from its full notebook."""
     by_name = {function.__name__: exercise for exercise, function in lesson.exercises.items()}
     calls: dict[str, list[str]] = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "solution" not in cell.get("metadata", {}).get("tags", []):
-            for name, arguments in check_calls(cell.source) or []:
+    for exercise in layout.exercises(notebook):
+        if exercise.check is not None:
+            for name, arguments in check_calls(notebook.cells[exercise.check].source) or []:
                 if name in by_name:
                     calls.setdefault(by_name[name], arguments)
     return calls
+
+
+def _checked_here(cell: nbformat.NotebookNode, by_name: dict[str, str]) -> list[str]:
+    """The exercises whose check cell ``cell`` is: by its metadata, or by its form (only check calls).
+
+    A learner's copy may have lost the metadata (a retyped cell); a cell made only of the
+    course's check calls is a check cell all the same.
+    """
+    declared = layout.role(cell)
+    if declared is not None:
+        return list(declared[1]) if declared[0] == "check" else []
+    found = check_calls(cell.source) if cell.cell_type == "code" else None
+    return [by_name[name] for name, _ in found or [] if name in by_name]
 
 
 def _capture_line(exercise: str, arguments: Iterable[str]) -> str:
@@ -163,14 +177,13 @@ def graded_copy(
     by_name = {function.__name__: exercise for exercise, function in lesson.exercises.items()}
     graded = nbformat.v4.new_notebook(metadata=notebook.metadata)
     for cell in notebook.cells:
-        found = check_calls(cell.source) if cell.cell_type == "code" else None
-        exercises = [by_name[name] for name, _ in found or [] if name in by_name]
-        if not exercises:
+        checked = [exercise for exercise in _checked_here(cell, by_name) if exercise in lesson.exercises]
+        if not checked:
             graded.cells.append(cell)
             continue
         source = f"from course_utils.checks import {lesson.module.rsplit('.', 1)[-1]} as checks\n" + _CAPTURE
         source += "".join(
-            _capture_line(exercise, calls[exercise]) for exercise in exercises if exercise in calls
+            _capture_line(exercise, calls[exercise]) for exercise in checked if exercise in calls
         )
         graded.cells.append(new_code_cell(source))
     if hidden:

@@ -35,6 +35,7 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor
 from nbformat.v4 import new_code_cell
 
+from course_utils.tools.exercises import exercises
 from course_utils.tools.stamp import _BADGE, _OWNER_AND_NAME, colab_badge
 
 SOLUTION_TAG = "solution"
@@ -42,7 +43,7 @@ EDITION_NOTE = (
     "*Student edition. Each exercise has a check cell: run it after your answer to see whether the "
     "answer is right, and a hint when it is not.*"
 )
-_KEPT_CELL_METADATA = ("tags", "jupyter", "cellView")
+_KEPT_CELL_METADATA = ("tags", "jupyter", "cellView", "course")
 _KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 _REF = re.compile(r"[\w][\w.\-/]*")
 _CHECK_CALL = re.compile(r"^checks\.(\w+)\(.*\)$")
@@ -152,7 +153,8 @@ def _exercise_check(module: str, call: str) -> Any:
 def nbgrader_source(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return ``notebook`` as an nbgrader source notebook.
 
-    Each exercise (stub, check cell, solution) becomes an answer cell (the stub, then the solution
+    Each exercise (its stub, check and solution cells, as their metadata declares them:
+    :mod:`course_utils.tools.exercises`) becomes an answer cell (the stub, then the solution
     between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and one graded, locked test cell per
     check (``assert checks.<name>(...)``, worth the check's points). Markdown cells tagged
     ``solution`` are dropped.
@@ -163,24 +165,24 @@ def nbgrader_source(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if not found:
         raise ValueError("nbgrader_source: the notebook imports no course_utils.checks module as checks")
     module = found[0]
+    by_stub = {exercise.stub: exercise for exercise in exercises(notebook) if exercise.stub is not None}
+    skipped = {index for exercise in by_stub.values() for index in [exercise.check, *exercise.solutions]}
     out = []
     for index, cell in enumerate(cells):
-        if is_solution(cell) or (
-            index + 1 < len(cells) and is_solution(cells[index + 1]) and cell.cell_type == "code"
-        ):
-            continue  # a solution, or a check cell: both are rebuilt around the stub
-        answer = (
-            index + 2 < len(cells) and is_solution(cells[index + 2]) and cells[index + 2].cell_type == "code"
-        )
-        if not (answer and cell.cell_type == "code"):
+        if index in skipped or (is_solution(cell) and cell.cell_type == "markdown"):
+            continue  # a check cell or a solution: both are rebuilt around the stub
+        exercise = by_stub.get(index)
+        if exercise is None or exercise.check is None:
             out.append(copy.deepcopy(cell))
             continue
-        check_cell, solution = cells[index + 1], cells[index + 2]
+        check_cell = cells[exercise.check]
         calls = [line for line in check_cell.source.splitlines() if _CHECK_CALL.match(line)]
         setup = [line for line in check_cell.source.splitlines() if line.strip() and line not in calls]
         body = [
             line
-            for line in solution.source.splitlines()
+            for solution in exercise.solutions
+            if cells[solution].cell_type == "code"
+            for line in cells[solution].source.splitlines()
             if line not in calls and not line.startswith("# @title")
         ]
         checks = [_exercise_check(module, call) for call in calls]
