@@ -630,3 +630,13 @@ def test_facts_forged_in_the_kernel_do_not_pass_the_judge(verdict_of):
     handle = core.wire.decode(core.wire.encode(LinearOnly, local.server.keep))
     honest = core.judge(checks.two_hidden_layers.judge, [handle], local, exercise="05.x", title="x", points=3)
     assert honest.status == WRONG and "linear in its input" in honest.feedback
+
+
+class TwoHiddenSoftmax(TwoHidden):  # a softmax over the single logit: always 1
+    def forward(self, x):
+        return torch.softmax(super().forward(x), dim=1)
+
+
+def test_a_softmax_over_one_logit_is_named(verdict_of):
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenSoftmax))
+    assert not ok and "a softmax over a single logit is always 1" in out and "linear in its input" not in out

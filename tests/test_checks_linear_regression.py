@@ -484,3 +484,23 @@ def test_quadratic_gradient_shows_no_exact_difference(verdict_of):
     assert not ok and "(wrong: dL/db)" in out
     assert "1 of 3 entries are off, the largest difference from the right values is about 1e-01" in out
     assert "0.123" not in out and "0.12" not in out and not [number for number in right_db if number in out]
+
+
+def test_early_stopping_uses_only_its_arguments(verdict_of):
+    from course_utils.data import thermometer_readings
+
+    celsius, unknown = thermometer_readings()
+    lesson_u, lesson_c = 0.1 * unknown, celsius
+
+    def reads_the_notebooks_data(u, c, params, learning_rate, min_delta, max_epochs):
+        return train_until_flat(lesson_u, lesson_c, params, learning_rate, min_delta, max_epochs)
+
+    def hard_codes_the_learning_rate(u, c, params, learning_rate, min_delta, max_epochs):
+        return train_until_flat(u, c, params, 1e-2, min_delta, max_epochs)
+
+    def hard_codes_the_start(u, c, params, learning_rate, min_delta, max_epochs):
+        return train_until_flat(u, c, torch.tensor([1.0, 0.0]), learning_rate, min_delta, max_epochs)
+
+    for wrong in (reads_the_notebooks_data, hard_codes_the_learning_rate, hard_codes_the_start):
+        ok, out = verdict_of(checks.early_stopping(wrong))
+        assert not ok and "use only the function's arguments" in out, wrong.__name__

@@ -323,3 +323,26 @@ def test_reshaped_needs_the_lessons_t(verdict_of):
     zeros = torch.zeros(2, 3, 4)  # a t replaced so that any reshape of zeros would pass
     ok, out = verdict_of(checks.reshaped(zeros, torch.zeros(6, 4), torch.zeros(4, 6)))
     assert not ok and "t is not the lesson's t" in out
+
+
+def test_pairwise_sq_distances_with_a_fixed_number_of_points_fails(verdict_of):
+    def five_points_only(points):
+        return ((points.view(5, 1, 2) - points.view(1, 5, 2)) ** 2).sum(-1)
+
+    ok, out = verdict_of(checks.pairwise_sq_distances(five_points_only))
+    assert not ok and "RuntimeError" in out and "points.view(5, 1, 2)" in out
+
+
+def test_standardize_columns_explains_a_population_std_from_numpy_or_scikit_learn(verdict_of):
+    from sklearn.preprocessing import StandardScaler
+
+    def with_numpy(table):
+        values = table.numpy()
+        return (values - values.mean(axis=0)) / values.std(axis=0)  # NumPy's std divides by n
+
+    def with_scikit_learn(table):
+        return StandardScaler().fit_transform(table.numpy())
+
+    for answer in (with_numpy, with_scikit_learn):
+        ok, out = verdict_of(checks.standardize_columns(answer))
+        assert not ok and "population standard deviation" in out and "reduce over dim=0" not in out

@@ -243,6 +243,12 @@ def _squashed(facts: dict, name: str) -> None:
             "can never predict a probability below 0.5; it should return the logits themselves",
             *_AFTER_LOGIT_HINTS,
         )
+    if torch.allclose(output, torch.ones_like(output)):
+        raise Wrong(
+            "the model returns 1 for every row: a softmax over a single logit is always 1 (it divides "
+            "the one exp by itself)",
+            *_AFTER_LOGIT_HINTS,
+        )
     raise Wrong(
         "the model changes the output of its last linear layer before returning it (an activation or "
         "another function after it): it should return the logits themselves",

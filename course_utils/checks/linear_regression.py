@@ -11,7 +11,17 @@ from typing import Any, NoReturn
 
 import torch
 
-from course_utils.checks.core import NotAttempted, Wrong, check, compare, how_many_wrong, is_stub, run
+from course_utils.checks.core import (
+    NotAttempted,
+    Wrong,
+    check,
+    compare,
+    fresh,
+    generator,
+    how_many_wrong,
+    is_stub,
+    run,
+)
 from course_utils.data import thermometer_readings
 
 #: The learning rates of the in-lesson prediction (raw readings), and the words it accepts.
@@ -207,23 +217,30 @@ def largest_learning_rate(answer: Any) -> None:
 
 
 # ----------------------------------------------------------------- exercise 3
-def _gradient_step(u: torch.Tensor, c: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+def _gradient_step(
+    u: torch.Tensor, c: torch.Tensor, params: torch.Tensor, lr: float = EARLY_STOPPING_LR
+) -> torch.Tensor:
     predicted = params[0] * u + params[1]
     dloss_dpred = 2 * (predicted - c) / len(u)
-    return params - EARLY_STOPPING_LR * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
+    return params - lr * torch.stack([(dloss_dpred * u).sum(), dloss_dpred.sum()])
 
 
 def _reference_early_stopping(
-    u: torch.Tensor, c: torch.Tensor, min_delta: float, max_epochs: int
+    u: torch.Tensor,
+    c: torch.Tensor,
+    min_delta: float,
+    max_epochs: int,
+    start: tuple[float, float] = (1.0, 0.0),
+    lr: float = EARLY_STOPPING_LR,
 ) -> tuple[torch.Tensor, int]:
-    params = torch.tensor([1.0, 0.0])
+    params = torch.tensor(start)
     previous = None
     for epoch in range(1, max_epochs + 1):
         loss = ((params[0] * u + params[1] - c) ** 2).mean()
         if previous is not None and previous - loss < min_delta:
             return params, epoch
         previous = loss
-        params = _gradient_step(u, c, params)
+        params = _gradient_step(u, c, params, lr)
     return params, max_epochs
 
 
@@ -302,6 +319,39 @@ def early_stopping(function: Any) -> None:
             "exactly as section 5 does (params - learning_rate * gradient)",
             atol=1e-4,
             rtol=1e-5,
+        )
+    _only_its_arguments(function, u, c)
+
+
+def _only_its_arguments(function: Any, u: torch.Tensor, c: torch.Tensor) -> None:
+    """Wrong unless the loop also follows other readings, another start and another learning rate.
+
+    A loop that reads the lesson's data or learning rate from the notebook's globals, instead of
+    its arguments, passes the four cases on the lesson's readings and fails here.
+    """
+    gen = generator(3)
+    other_u = u[: fresh(8, 5, 11)] * 0.8 + 0.1 * torch.rand(1, generator=gen)
+    other_c = c[: len(other_u)] + 3.0 + torch.randn(len(other_u), generator=gen)
+    start, lr, min_delta, max_epochs = (0.5, -0.5), 5e-3, 1e-3, 2000
+    result = run(
+        function,
+        other_u.clone(),
+        other_c.clone(),
+        torch.tensor(start),
+        lr,
+        min_delta,
+        max_epochs,
+        name="train_until_flat",
+    )
+    params, epochs = _read_pair(result)
+    want_params, want_epochs = _reference_early_stopping(other_u, other_c, min_delta, max_epochs, start, lr)
+    if epochs != want_epochs or not _close(params, want_params):
+        raise Wrong(
+            f"on {len(other_u)} other readings, from params {list(start)} with learning_rate {lr:g}, it "
+            f"stopped at epoch {epochs} with params {params.tolist()}, which is not what those "
+            "arguments give",
+            "use only the function's arguments: u, c, params, learning_rate, min_delta and max_epochs, "
+            "never the notebook's data, learning rate or starting parameters",
         )
 
 
