@@ -278,6 +278,7 @@ class Job:
     memory: int
     trusted: bool
     hidden: dict[str, str]
+    threads: int = 1
 
 
 def _rows(
@@ -352,12 +353,12 @@ def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: 
         )
     else:
         process = subprocess.Popen(
-            sandbox.command(folder, argv),
+            [*sandbox.limits(job.memory), *sandbox.command(folder, argv, threads=job.threads)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            preexec_fn=sandbox.limits(job.memory),
+            start_new_session=True,
         )
     lines: queue.Queue = queue.Queue()
 
@@ -411,7 +412,8 @@ def _judge_all(
     elif report.get("dead"):
         problem = (Status.CRASHED, "the kernel died")
     elif report.get("timed_out"):
-        problem = (Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s")
+        running = f" (cell {report['cell']} was running)" if isinstance(report.get("cell"), int) else ""
+        problem = (Status.TIMED_OUT, f"the notebook ran longer than {job.timeout:g} s{running}")
     else:
         problem = None
     error = str(report.get("error", ""))[:400] if report else ""
@@ -543,6 +545,8 @@ def grade(
     unknown = [number for number in lessons if number not in course]
     if unknown:
         raise ValueError(f"grade: no lesson {unknown}; the course has {list(course)}")
+    # each local sandbox gets its share of the cores; a Dask worker's own cores are not known here
+    threads = 1 if dask else max(1, (os.cpu_count() or 1) // (jobs or os.cpu_count() or 1))
     run_seed = seed if seed is not None else secrets.randbelow(2**30)
     work: list[Job] = []
     for student in students:
@@ -559,7 +563,18 @@ def grade(
                 data = path.read_bytes()
             digest = int(hashlib.sha256(f"{run_seed}/{student.name}/{number}".encode()).hexdigest()[:7], 16)
             work.append(
-                Job(student.name, number, data, problem, timeout, digest + 1, memory, trusted, sources)
+                Job(
+                    student.name,
+                    number,
+                    data,
+                    problem,
+                    timeout,
+                    digest + 1,
+                    memory,
+                    trusted,
+                    sources,
+                    threads,
+                )
             )
     results: dict[int, list[dict[str, Any]]] = {}
     bar = tqdm(total=len(work), desc="grading", unit="notebook", disable=not progress)
@@ -663,13 +678,65 @@ def _positive(text: str) -> float:
     return value
 
 
+def benchmark(lessons: list[str], students: int, jobs: int) -> str:
+    """Grade a synthetic class (``students`` learners who solved ``lessons``) and time it, as Markdown.
+
+    Reports the plain run of each solved notebook (a fresh kernel, no sandbox, no judge), the
+    whole class graded with 1 job and with ``jobs``, in notebooks per minute, the grading overhead
+    per notebook (graded with 1 job against the plain runs) and how close ``jobs`` come to ``jobs``
+    times the rate of one.
+    """
+    from course_utils.tools import execute, student
+
+    course = course_lessons()
+    with tempfile.TemporaryDirectory(prefix="benchmark-") as work:
+        root = Path(work)
+        plain = 0.0
+        for number in lessons:
+            solved = student.solved_copy(nbformat.read(NOTEBOOKS / course[number].notebook, as_version=4))
+            for index in range(students):
+                (root / "class" / f"s{index:03d}").mkdir(parents=True, exist_ok=True)
+                nbformat.write(solved, root / "class" / f"s{index:03d}" / course[number].notebook)
+            nbformat.write(solved, root / course[number].notebook)
+            plain += execute.run(root / course[number].notebook, save=False)["seconds"] * students
+        seconds, scores = {}, {}
+        for count in dict.fromkeys([1, jobs]):
+            start = time.perf_counter()
+            rows = grade(root / "class", lessons=lessons, jobs=count, seed=1, progress=False)
+            seconds[count] = time.perf_counter() - start
+            scores[count] = {row["points"] for row in rows if row["exercise"] == "total"}
+    notebooks = students * len(lessons)
+    rate = {count: 60 * notebooks / value for count, value in seconds.items()}
+    full = sum(
+        getattr(check, "points", 0) for number in lessons for check in course[number].exercises.values()
+    )
+    lines = [
+        f"{students} students x lessons {', '.join(lessons)} = {notebooks} notebooks, all solved "
+        f"(every total {full}: {all(score == {full} for score in scores.values())})",
+        "",
+        "| run | seconds | notebooks per minute |",
+        "|---|---:|---:|",
+        f"| plain (no sandbox, no judge), one at a time | {plain:.1f} | {60 * notebooks / plain:.1f} |",
+    ]
+    lines += [f"| graded, --jobs {count} | {seconds[count]:.1f} | {rate[count]:.1f} |" for count in seconds]
+    lines += [
+        "",
+        f"grading overhead per notebook (--jobs 1 against plain): {seconds[1] / plain - 1:+.0%}",
+        f"--jobs {jobs} against {jobs} x the rate of one job: {rate[jobs] / (jobs * rate[1]):.0%}",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     """The command line: ``python -m course_utils.tools.grade SUBMISSIONS --out grades.csv [options]``."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.tools.grade", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("submissions", help="a folder with one folder of notebooks per student")
-    parser.add_argument("--out", required=True, help="the CSV file to write")
+    parser.add_argument("submissions", nargs="?", help="a folder with one folder of notebooks per student")
+    parser.add_argument("--out", help="the CSV file to write (required unless --benchmark)")
+    parser.add_argument(
+        "--benchmark", type=int, metavar="STUDENTS", help="time grading a synthetic class of STUDENTS instead"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument(
         "--lessons", nargs="+", help="lesson numbers to grade, e.g. 01 02 (default: all submitted)"
@@ -687,6 +754,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--seed", type=int, help="draw the checks' inputs from this seed (default: fresh)")
     parser.add_argument("--trusted", action="store_true", help="run submissions without a sandbox")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.benchmark is not None:
+        if args.benchmark < 1:
+            parser.error("--benchmark needs at least 1 student")
+        chosen = [number.zfill(2) for number in args.lessons] if args.lessons else list(course_lessons())
+        print(benchmark(chosen, args.benchmark, args.jobs or os.cpu_count() or 1))
+        return []
+    if args.submissions is None or args.out is None:
+        parser.error("give SUBMISSIONS and --out (or --benchmark STUDENTS)")
     out = Path(args.out)
     if not Path(args.submissions).is_dir():
         parser.error(f"no folder {args.submissions}")

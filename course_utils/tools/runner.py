@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
                 break
             if time.monotonic() >= deadline:
                 report["timed_out"] = True
+                report["cell"] = index + 1
                 break
             for output in cell.get("outputs", []):
                 if output.output_type == "error" and not report["error"]:

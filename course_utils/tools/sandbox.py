@@ -9,11 +9,8 @@ When the sandbox's first process ends, every process it started is killed with i
 
 from __future__ import annotations
 
-import os
-import resource
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import course_utils
@@ -25,12 +22,12 @@ _ETC = ("fonts", "ld.so.cache", "localtime", "nsswitch.conf", "passwd", "group")
 
 
 def available() -> bool:
-    """Whether bubblewrap is installed."""
-    return shutil.which("bwrap") is not None
+    """Whether bubblewrap (and ``prlimit``, for the limits) is installed."""
+    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
 
 
-def command(folder: Path, argv: list[str], *, tmp_bytes: int = 512 * 2**20) -> list[str]:
-    """The bubblewrap command that runs ``argv`` in a sandbox around ``folder``.
+def command(folder: Path, argv: list[str], *, threads: int = 1, tmp_bytes: int = 512 * 2**20) -> list[str]:
+    """The bubblewrap command that runs ``argv`` in a sandbox around ``folder``, on ``threads`` threads.
 
     Example:
         >>> cmd = command(Path("/tmp/work"), ["python", "-V"])
@@ -57,7 +54,7 @@ def command(folder: Path, argv: list[str], *, tmp_bytes: int = 512 * 2**20) -> l
         "JUPYTER_CONFIG_DIR": "/tmp/jupyter",
         "IPYTHONDIR": "/tmp/ipython",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": str(threads),
         "COURSE_DEVICE": "cpu",
     }
     settings = [item for key, value in environment.items() for item in ("--setenv", key, value)]
@@ -93,18 +90,15 @@ def command(folder: Path, argv: list[str], *, tmp_bytes: int = 512 * 2**20) -> l
     ]
 
 
-def limits(memory: int, *, file_size: int = 256 * 2**20, processes: int = 512) -> Callable[[], None]:
-    """A function that sets the limits in a child process before it starts (``preexec_fn``).
+def limits(memory: int, *, file_size: int = 256 * 2**20, processes: int = 512) -> list[str]:
+    """The ``prlimit`` command that starts what follows it with these limits (inherited by its children).
 
-    ``memory`` bounds each process's data (its heap and anonymous maps, where tensors live).
-    The process limit counts all processes of the user, and Linux does not apply it to root.
+    ``memory`` bounds each process's data (its heap and anonymous maps, where tensors live). The
+    process limit counts all processes of the user, and Linux does not apply it to root. (A
+    command, not ``preexec_fn``, which may deadlock when several sandboxes start from threads.)
+
+    Example:
+        >>> limits(2**30)[:3]
+        ['prlimit', '--data=1073741824', '--fsize=268435456']
     """
-
-    def apply() -> None:
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-
-    return apply
+    return ["prlimit", f"--data={memory}", f"--fsize={file_size}", "--core=0", f"--nproc={processes}", "--"]

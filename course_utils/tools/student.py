@@ -35,7 +35,7 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor
 from nbformat.v4 import new_code_cell
 
-from course_utils.tools.exercises import exercises
+from course_utils.tools.exercises import Exercise, exercises
 from course_utils.tools.stamp import _BADGE, _OWNER_AND_NAME, colab_badge
 
 SOLUTION_TAG = "solution"
@@ -141,6 +141,35 @@ def student_edition(notebook: nbformat.NotebookNode, badge_link: str = "") -> nb
     return _clean(edition)
 
 
+def _solution_code(cells: list[nbformat.NotebookNode], exercise: Exercise) -> str:
+    """The code of an exercise's solution cells, without their title line and their check calls."""
+    assert exercise.check is not None
+    calls = {line for line in cells[exercise.check].source.splitlines() if _CHECK_CALL.match(line)}
+    lines = [
+        line
+        for solution in exercise.solutions
+        if cells[solution].cell_type == "code"
+        for line in cells[solution].source.splitlines()
+        if line not in calls and not line.startswith("# @title")
+    ]
+    return "\n".join(lines).strip()
+
+
+def solved_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student edition of ``notebook`` with each stub followed by its solution, as a learner solves it.
+
+    Used to time grading on a class that did everything (``grade --benchmark``).
+    """
+    solved = copy.deepcopy(notebook)
+    for exercise in exercises(notebook):
+        if exercise.stub is not None and exercise.check is not None:
+            stub = solved.cells[exercise.stub]
+            stub.source = (
+                f"{stub.source.rstrip()}\n{_solution_code(notebook.cells, exercise)}"  # stub, then answer
+            )
+    return student_edition(solved)
+
+
 def _exercise_check(module: str, call: str) -> Any:
     """The check that a check cell's line ``checks.<name>(...)`` calls."""
     name = call.split("(")[0].removeprefix("checks.")
@@ -178,18 +207,10 @@ def nbgrader_source(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         check_cell = cells[exercise.check]
         calls = [line for line in check_cell.source.splitlines() if _CHECK_CALL.match(line)]
         setup = [line for line in check_cell.source.splitlines() if line.strip() and line not in calls]
-        body = [
-            line
-            for solution in exercise.solutions
-            if cells[solution].cell_type == "code"
-            for line in cells[solution].source.splitlines()
-            if line not in calls and not line.startswith("# @title")
-        ]
+        body = _solution_code(cells, exercise)
         checks = [_exercise_check(module, call) for call in calls]
         grade_id = checks[0].exercise.replace(".", "_")
-        answer_source = (
-            f"{cell.source.rstrip()}\n### BEGIN SOLUTION\n" + "\n".join(body).strip() + "\n### END SOLUTION"
-        )
+        answer_source = f"{cell.source.rstrip()}\n### BEGIN SOLUTION\n{body}\n### END SOLUTION"
         out.append(new_code_cell(answer_source, metadata=_nbgrader(f"answer_{grade_id}", solution=True)))
         if setup:
             out.append(new_code_cell("\n".join(setup), metadata=_nbgrader(f"setup_{grade_id}", locked=True)))
