@@ -238,3 +238,13 @@ def test_feedback_files(tmp_path):
     (path,) = grade.write_feedback(rows, tmp_path)
     assert "Total: 0 of 1 points." in path.read_text() and "dim=0 is wrong" in path.read_text()
     assert shutil.which("bwrap")
+
+
+def test_a_hidden_check_may_not_take_a_course_checks_id(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "hidden" / "clash.py").write_text(
+        "from course_utils.checks.core import check\n\n@check('01.mean_shapes', 'x')\ndef mean_shapes(x):\n    pass\n"
+    )
+    with pytest.raises(ValueError, match="is taken by"):
+        grade.grade(tmp_path / "subs", hidden=tmp_path / "hidden", progress=False)

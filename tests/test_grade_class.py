@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from grading_class import HALF, SOLVED, STUBS, TENSORS, notebook, totals, write
+from grading_class import HALF, ROOT, SOLVED, STUBS, TENSORS, notebook, totals, write
 
 from course_utils.tools import grade, sandbox
 
@@ -31,7 +31,15 @@ def test_broken_inputs_cost_their_rows_never_the_class(tmp_path):
     write(submissions, "slow", notebook(SOLVED, after="import time\ntime.sleep(60)"))
     (submissions / ".ipynb_checkpoints").mkdir()
     (submissions / "__MACOSX").mkdir()
-    rows = grade.grade(submissions, timeout=30, seed=2, progress=False, lessons=["01", "1".zfill(2)])
+    hidden = tmp_path / "hidden"  # the teachers' guide's own example of a hidden check
+    hidden.mkdir()
+    guide = (ROOT / "TEACHING.md").read_text(encoding="utf-8")
+    (hidden / "standardize.py").write_text(guide.split("```python\n")[1].split("```")[0])
+    rows = grade.grade(
+        submissions, timeout=30, seed=2, progress=False, lessons=["01", "1".zfill(2)], hidden=hidden
+    )
+    hidden_rows = {row["student"]: row["status"] for row in rows if row["exercise"] == "01.standardize_wide"}
+    assert hidden_rows["ada"] == "correct" and hidden_rows["=1+2"] == "not attempted"
     by_student = {row["student"]: row for row in rows if row["exercise"] == "01.mean_shapes"}
     assert set(by_student) == {"ada", "bad", "=1+2", "misnamed", "twin", "killer", "slow"}
     assert by_student["bad"]["status"] == "invalid"
@@ -41,7 +49,7 @@ def test_broken_inputs_cost_their_rows_never_the_class(tmp_path):
     )
     assert by_student["killer"]["status"] == "crashed"
     assert by_student["slow"]["status"] == "correct"  # answers captured before the time ran out are kept
-    assert totals(rows)["slow"] == 9
+    assert totals(rows)["slow"] == 9 + 2  # the hidden check too
     twin_total = next(row for row in rows if row["student"] == "twin" and row["exercise"] == "total")
     assert "ada" in twin_total["feedback"]
     out = tmp_path / "grades.csv"
