@@ -90,24 +90,23 @@ def tampered(tmp_path_factory):
     write(root, "half", notebook(HALF))
     for name, code in TAMPERING.items():
         write(root, f"half_{name}", notebook(HALF, before=code))
-    write(root, "stubs_code_after", notebook(STUBS, after=AFTER["code_after"]))
-    edited = notebook(STUBS)  # the check cells keep their metadata; one's arguments are changed
+    # a check cell's arguments edited (its metadata kept), and code after the last check
+    edited = notebook(STUBS, after=AFTER["code_after"])
     for cell in edited.cells:
         cell.source = cell.source.replace(
             "checks.mean_shapes(mean_shapes)", "checks.mean_shapes([(3, 4), (2, 4), (2, 3)])"
         )
-    write(root, "stubs_edited_checks", edited)
-    write(root, "retyped", notebook(SOLVED, check_cells=[cell.source for cell in CHECK_CELLS]))  # no metadata
+    write(root, "stubs_edited_checks_and_code_after", edited)
+    # check cells retyped without their metadata, and an answer hard-coded for the lesson's 5 points
     fixed = "_fixed = pairwise_sq_distances(torch.rand(5, 2, generator=torch.Generator().manual_seed(1)))\n"
     hard_coded = SOLVED + fixed + "def pairwise_sq_distances(points):\n    return _fixed\n"
-    write(root, "hard_coded", notebook(hard_coded))
+    write(root, "retyped_hard_coded", notebook(hard_coded, check_cells=[cell.source for cell in CHECK_CELLS]))
     return grade.grade(root, timeout=30, seed=5, progress=False)
 
 
 def test_a_solved_control_scores_full_marks_and_an_untouched_one_zero(tampered):
     scores = totals(tampered)
     assert scores["control"] == 9 and scores["untouched"] == 0 and scores["half"] == 2
-    assert scores["retyped"] == 9  # check cells found by their form when their metadata is lost
 
 
 def test_no_tampering_changes_a_grade(tampered):
@@ -123,10 +122,10 @@ def test_no_tampering_changes_a_grade(tampered):
     assert all(row["points"] <= row["max_points"] for row in tampered)  # 1000 points were claimed in a file
 
 
-def test_a_hard_coded_answer_fails_on_the_inputs_drawn_for_the_run(tampered):
-    rows = [row for row in tampered if row["student"] == "hard_coded"]
-    (row,) = [row for row in rows if row["exercise"] == "01.pairwise_sq_distances"]
-    assert row["status"] == "wrong" and totals(tampered)["hard_coded"] == 7
+def test_a_hard_coded_answer_fails_and_retyped_check_cells_are_found(tampered):
+    rows = {row["exercise"]: row for row in tampered if row["student"] == "retyped_hard_coded"}
+    assert rows["01.pairwise_sq_distances"]["status"] == "wrong"  # on the inputs drawn for the run
+    assert rows["total"]["points"] == 7  # every other check cell found by its form, without metadata
 
 
 WALLS = """
