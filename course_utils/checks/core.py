@@ -195,18 +195,15 @@ def describe_error(error: BaseException, name: str) -> str:
 class Door(Protocol):
     """The only way a check reaches a learner's objects: in the learner's kernel, or across a sandbox.
 
-    ``call`` runs a kept object (``method`` of it, if given) on plain-data arguments; ``observe``
+    ``call`` runs a kept object on plain-data arguments; ``observe``
     runs a :func:`probe` of the course on them. Both answer with an outcome, plain data that
     :func:`run` and :func:`observe` read: ``{"kind": "value", "v": ...}``, ``{"kind": "raised",
     "text": ...}`` or ``{"kind": "not implemented"}``.
     """
 
     seed: int
-    staged_hints: bool
 
-    def call(
-        self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None
-    ) -> Any: ...
+    def call(self, target: Handle, args: list[Any], name: str) -> Any: ...
 
     def observe(self, probe: str, args: list[Any], name: str) -> Any: ...
 
@@ -215,7 +212,6 @@ class LocalDoor:
     """The door inside a learner's own kernel: the same plain data, without a sandbox in between."""
 
     seed = 0  # the inputs a learner's session always sees; a grading run draws its own
-    staged_hints = True
 
     def __init__(self) -> None:
         from course_utils.checks.probe import Server
@@ -225,23 +221,16 @@ class LocalDoor:
     def _exchange(self, request: dict[str, Any]) -> Any:
         return wire.loads(self.server.handle(wire.dumps(request)))
 
-    def call(self, target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> Any:
-        return self._exchange(call_request(target, args, name, method, seed))
+    def call(self, target: Handle, args: list[Any], name: str) -> Any:
+        return self._exchange(call_request(target, args, name))
 
     def observe(self, probe: str, args: list[Any], name: str) -> Any:
         return self._exchange(observe_request(probe, args, name))
 
 
-def call_request(target: Handle, args: list[Any], name: str, method: str | None, seed: int | None) -> dict:
-    """The plain data of a request to call ``target`` (its ``method``) on ``args``."""
-    return {
-        "op": "call",
-        "target": target.id,
-        "args": wire.encode(args),
-        "name": name,
-        "method": method,
-        "seed": seed,
-    }
+def call_request(target: Handle, args: list[Any], name: str) -> dict:
+    """The plain data of a request to call ``target`` on ``args``."""
+    return {"op": "call", "target": target.id, "args": wire.encode(args), "name": name}
 
 
 def observe_request(probe: str, args: list[Any], name: str) -> dict:
@@ -323,20 +312,12 @@ def _outcome(outcome: Any, name: str, may_return_none: bool) -> Any:
     return result
 
 
-def run(
-    function: Any,
-    *args: Any,
-    name: str,
-    may_return_none: bool = False,
-    method: str | None = None,
-    seed: int | None = None,
-) -> Any:
-    """Call the learner's ``function(*args)`` (or its ``method``) and return what it returns.
+def run(function: Any, *args: Any, name: str, may_return_none: bool = False) -> Any:
+    """Call the learner's ``function(*args)`` and return what it returns.
 
     ``function`` is the learner's answer as a check receives it: a :class:`Handle` for a function,
     a class or any object that stays where the learner's code runs. The arguments and the result
-    cross as plain data (a result that is not plain data comes back as a :class:`Handle`); with
-    ``seed``, torch's global generator is seeded for the call, and restored afterwards.
+    cross as plain data (a result that is not plain data comes back as a :class:`Handle`).
 
     Raises :class:`NotAttempted` for a stub (``...``, or ``NotImplementedError``),
     :class:`LearnerError` when the learner's code raises, and :class:`Wrong` when it is not
@@ -348,13 +329,8 @@ def run(
         ...     run(add_one, 1, name="f")
         2
     """
-    if method is None:
-        callable_answer(function, name)
-    elif not isinstance(function, Handle):
-        raise Wrong(
-            f"{name} should be an object with a method {method}, but it is a {type(function).__name__}"
-        )
-    return _outcome(door().call(function, list(args), name, method, seed), name, may_return_none)
+    callable_answer(function, name)
+    return _outcome(door().call(function, list(args), name), name, may_return_none)
 
 
 def callable_answer(function: Any, name: str) -> Handle:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import csv
 import hashlib
 import importlib
@@ -203,8 +204,6 @@ def graded_copy(
 class RemoteDoor:
     """The judge's door into one sandbox: requests and replies as files, signals as JSON lines."""
 
-    staged_hints = False
-
     def __init__(self, process: subprocess.Popen, folder: Path, lines: queue.Queue, seed: int) -> None:
         self.process, self.folder, self.lines, self.seed = process, folder, lines, seed
         self.count = 0
@@ -239,10 +238,8 @@ class RemoteDoor:
         self.broken = "the kernel stopped answering (a call took too long, or the kernel ended)"
         return {"kind": "raised", "text": self.broken}
 
-    def call(
-        self, target: wire.Handle, args: list[Any], name: str, method: str | None, seed: int | None
-    ) -> Any:
-        return self._exchange(core.call_request(target, args, name, method, seed))
+    def call(self, target: wire.Handle, args: list[Any], name: str) -> Any:
+        return self._exchange(core.call_request(target, args, name))
 
     def observe(self, probe: str, args: list[Any], name: str) -> Any:
         return self._exchange(core.observe_request(probe, args, name))
@@ -322,11 +319,10 @@ def grade_job(job: Job) -> list[dict[str, Any]]:
     graded = graded_copy(notebook, lesson, teacher_calls(lesson, teacher), names)
     with tempfile.TemporaryDirectory(prefix="grading-") as work:
         folder = Path(work)
+        nbformat.write(graded, folder / "submission.ipynb")
+        os.chmod(folder, 0o777)  # writable by the sandbox's unprivileged user
         for sub in ("requests", "responses", "answers"):
             (folder / sub).mkdir()
-        nbformat.write(graded, folder / "submission.ipynb")
-        os.chmod(folder, 0o777)
-        for sub in ("requests", "responses", "answers"):
             os.chmod(folder / sub, 0o777)
         return _run_and_judge(job, lesson, exercises, folder)
 
@@ -338,27 +334,21 @@ def _parameters(check: Any) -> list[str]:
 
 def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: Path) -> list:
     argv = [sys.executable, "-m", "course_utils.tools.runner", "submission.ipynb", str(job.timeout)]
-    if job.trusted:
+    if job.trusted:  # no sandbox: only a clean environment and a folder of its own
         environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "MPLBACKEND": "Agg"}
-        process = subprocess.Popen(
-            argv,
-            cwd=folder,
-            env=environment,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
+        options: dict[str, Any] = {"cwd": folder, "env": environment}
     else:
-        process = subprocess.Popen(
-            [*sandbox.limits(job.memory), *sandbox.command(folder, argv, threads=job.threads)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
+        argv = [*sandbox.limits(job.memory), *sandbox.command(folder, argv, threads=job.threads)]
+        options = {}
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its own process group, killed as one at the end
+        **options,
+    )
     lines: queue.Queue = queue.Queue()
 
     def read() -> None:
@@ -379,17 +369,13 @@ def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: 
                 report = message
         verdicts = _judge_all(job, exercises, folder, process, lines, report)
     finally:
-        try:  # noqa: SIM105
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, 9)  # the sandbox and everything in it
-        except (ProcessLookupError, PermissionError):
-            pass
         process.wait()
         for pipe in (process.stdin, process.stdout):
-            try:
+            with contextlib.suppress(OSError):  # a pipe the sandbox already broke
                 if pipe is not None:
                     pipe.close()
-            except OSError:  # a pipe the sandbox already broke
-                pass
     return _rows(job, lesson, exercises, verdicts)
 
 
@@ -447,6 +433,7 @@ def _judge_all(
             context=function.context,
         )
         if result.status == Status.RAISED and problem is not None and door.broken == problem[1]:
+            # a function exercise whose kernel timed out or died before it could be called
             verdicts[exercise] = (problem[0], 0, problem[1])
         else:
             verdicts[exercise] = (result.status, result.points, result.feedback)
