@@ -24,6 +24,7 @@ from course_utils.checks.core import (
     fresh,
     generator,
     observe,
+    on_device_of,
     probe,
     run,
 )
@@ -107,7 +108,7 @@ def _leaf_calls(model: nn.Module, inputs: torch.Tensor, given: Any, train: bool 
     model.train(train)
     try:
         with torch.no_grad():
-            output = model(inputs.clone())
+            output = model(on_device_of(model, inputs.clone()))
     finally:
         for handle in handles:
             handle.remove()
@@ -146,7 +147,7 @@ def _network_facts(
         return facts
     with torch.no_grad():
         model.train()
-        facts["train_outputs"] = [model(inputs.clone()), model(inputs.clone())]
+        facts["train_outputs"] = [model(on_device_of(model, inputs.clone())) for _ in range(2)]
     facts["train_calls"] = _leaf_calls(model, inputs, given, train=True)[1]
     model.eval()
     return facts

@@ -355,6 +355,26 @@ def observe(function: Callable[..., Any], *args: Any, name: str) -> Any:
     return _outcome(door().observe(key, list(args), name), name, may_return_none=True)
 
 
+def on_device_of(model: Any, value: Any) -> Any:
+    """``value`` (a tensor, or a list or tuple of them) moved to ``model``'s device, if it is a module.
+
+    A learner's model may live on the GPU (``.to(device)``, as lesson 01 teaches); the inputs a
+    check gives it are made on the CPU.
+
+    Example:
+        >>> on_device_of(torch.nn.Linear(2, 1), [torch.zeros(2)])[0].device.type
+        'cpu'
+    """
+    parameter = next(model.parameters(), None) if isinstance(model, torch.nn.Module) else None
+    if parameter is None or parameter.device.type in ("cpu", "meta"):
+        return value
+    if isinstance(value, torch.Tensor):
+        return value.to(parameter.device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(on_device_of(model, item) for item in value)
+    return value
+
+
 @contextmanager
 def own_random_state() -> Iterator[None]:
     """Run the block on copies of torch's (CPU and CUDA), Python's and NumPy's global random states.

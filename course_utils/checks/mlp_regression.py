@@ -19,6 +19,7 @@ from course_utils.checks.core import (
     how_many_wrong,
     is_stub,
     observe,
+    on_device_of,
     probe,
     run,
     whole,
@@ -139,13 +140,13 @@ def _skip_block_facts(block_class: Any, n_features: int, x: torch.Tensor) -> dic
     if not isinstance(block, nn.Module):
         return {"module": False, "type": type(block).__name__}
     linears = _linears(block)
-    x_given = x.clone()  # the learner's copy: a forward that writes into its input changes only this
+    x_given = on_device_of(block, x.clone())  # the learner's copy, on the block's device
     output = block(x_given)
     return {
         "module": True,
         "n_params": sum(parameter.numel() for parameter in block.parameters()),
         "linears": [(layer.weight.detach(), layer.bias) for layer in linears],
-        "input_changed": not torch.equal(x_given, x),
+        "input_changed": not torch.equal(x_given.cpu(), x),
         "output": output.detach() if isinstance(output, torch.Tensor) else output,
     }
 

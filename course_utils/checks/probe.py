@@ -17,8 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from course_utils.checks import core, wire
 
 #: Where :func:`capture` writes the answers of each exercise, relative to the kernel's folder.
@@ -34,24 +32,6 @@ def _not_implemented_stub(error: NotImplementedError) -> bool:
     if last.filename.startswith(core._library_paths()):
         return False  # torch's own NotImplementedError: an operation it lacks, not a stub
     return "NotImplementedError" in last.line if last.line else not error.args
-
-
-def _device_of(target: Any) -> torch.device | None:
-    if isinstance(target, torch.nn.Module):
-        parameter = next(target.parameters(), None)
-        if parameter is not None and parameter.device.type not in ("cpu", "meta"):
-            return parameter.device
-    return None
-
-
-def _to(value: Any, device: torch.device | None) -> Any:
-    if device is None:
-        return value
-    if isinstance(value, torch.Tensor):
-        return value.to(device)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to(item, device) for item in value)
-    return value
 
 
 class Server:
@@ -99,7 +79,7 @@ class Server:
                 target = self.objects.get(data["target"])
                 if not callable(target):
                     return wire.dumps({"kind": "not callable", "type": type(target).__name__})
-                outcome = self._result(target, _to(args, _device_of(target)), name)
+                outcome = self._result(target, core.on_device_of(target, args), name)
             else:
                 outcome = self._result(_find_probe(data["probe"]), args, name)
         except Exception as error:  # a malformed request: the judge reads it as a failure
