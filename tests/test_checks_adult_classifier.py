@@ -640,3 +640,48 @@ class TwoHiddenSoftmax(TwoHidden):  # a softmax over the single logit: always 1
 def test_a_softmax_over_one_logit_is_named(verdict_of):
     ok, out = verdict_of(checks.two_hidden_layers(TwoHiddenSoftmax))
     assert not ok and "a softmax over a single logit is always 1" in out and "linear in its input" not in out
+
+
+class HoldsButNeverApplies(nn.Module):  # keeps the activation it is given, applies nothing
+    def __init__(self, input_dim, activation, hidden_dim=32):
+        super().__init__()
+        self.first, self.activation, self.last = (
+            nn.Linear(input_dim, hidden_dim),
+            activation,
+            nn.Linear(hidden_dim, 1),
+        )
+
+    def forward(self, x):
+        return self.last(self.first(x))
+
+
+class HoldsButAppliesRelu(HoldsButNeverApplies):  # applies torch.relu instead of the activation given
+    def forward(self, x):
+        self.activation(x[:, :0])  # called, on nothing
+        return self.last(torch.relu(self.first(x)))
+
+
+def builds_its_own_leaky_relu(input_dim, activation, hidden_dim=32):
+    return nn.Sequential(nn.Linear(input_dim, hidden_dim), type(activation)(), nn.Linear(hidden_dim, 1))
+
+
+def first_layer_of_108(input_dim, activation, hidden_dim=32):
+    return nn.Sequential(nn.Linear(108, hidden_dim), activation, nn.Linear(hidden_dim, 1))
+
+
+class TwoHidden108(TwoHidden):
+    def __init__(self, input_dim, hidden=(64, 32)):
+        super().__init__(108, hidden)
+
+
+@pytest.mark.parametrize(
+    "wrong", [HoldsButNeverApplies, HoldsButAppliesRelu, builds_its_own_leaky_relu, first_layer_of_108]
+)
+def test_activation_mlp_needs_the_activation_given_applied_and_input_dim_followed(verdict_of, wrong):
+    ok, out = verdict_of(checks.activation_mlp(wrong))
+    assert not ok, out
+
+
+def test_two_hidden_layers_needs_input_dim_followed(verdict_of):
+    ok, out = verdict_of(checks.two_hidden_layers(TwoHidden108))
+    assert not ok and "input_dim=37" in out

@@ -182,3 +182,11 @@ def test_reset_hints_starts_the_hints_again(double, capsys):
     core.reset_hints()
     double(lambda x: x + 2)
     assert capsys.readouterr().out.splitlines()[-1] == "   hint: multiply"
+
+
+def test_a_not_implemented_error_from_torch_is_an_error_not_a_stub(double, capsys):
+    def uses_an_operation_torch_lacks(x):
+        return torch.empty(2, device="meta").item()  # torch raises NotImplementedError here
+
+    result = double(uses_an_operation_torch_lacks)
+    assert result.status == core.RAISED and "NotImplementedError" in result.feedback

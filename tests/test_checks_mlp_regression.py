@@ -572,3 +572,25 @@ def test_noisy_dataset_error_names_the_learners_line(verdict_of):
 def test_every_stub_is_not_attempted_and_none_is_an_answer(verdict_of, check):
     assert "not attempted" in verdict_of(check(...))[1]
     assert check(None).status == "wrong"
+
+
+class OwnGenerator(NoisyRegressionData):  # ignores the generator it is given: always the same noise
+    def __init__(self, x, y, noise_std, generator):
+        super().__init__(x, y, noise_std, torch.Generator().manual_seed(0))
+
+
+def test_noisy_dataset_must_draw_from_the_generator_it_is_given(verdict_of):
+    ok, out = verdict_of(checks.noisy_dataset(OwnGenerator))
+    assert not ok and "does not come from the generator passed in" in out
+
+
+def test_dead_relus_counts_a_global_hook_left_behind(verdict_of):
+    def counts_with_a_global_hook(model, inputs):
+        zeros = []
+        nn.modules.module.register_module_forward_hook(lambda module, args, out: zeros.append(out))
+        model(inputs)
+        return [1, 2]
+
+    ok, out = verdict_of(checks.dead_relus(counts_with_a_global_hook))
+    nn.modules.module._global_forward_hooks.clear()
+    assert not ok and "hook(s) still registered" in out

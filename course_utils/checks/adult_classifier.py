@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from course_utils.checks.core import (
+    LearnerError,
     NotAttempted,
     Wrong,
     callable_answer,
@@ -285,13 +286,15 @@ def _first_layer_follows_input_dim(
 ) -> None:
     """Wrong unless the network also takes inputs of another width than :data:`INPUT_DIM`."""
     other_dim = fresh(37, 20, 90, offset=5)
-    facts = _build(factory, other_dim, *rest, name=name, activation=activation)
+    problem = f"{name} built with input_dim={other_dim} does not take inputs of {other_dim} features"
+    hint = "size the first layer from the argument input_dim instead of a fixed number"
+    try:
+        facts = _build(factory, other_dim, *rest, name=name, activation=activation)
+    except LearnerError as error:  # its forward fails on the narrower inputs
+        raise Wrong(f"{problem}: {str(error).splitlines()[0]}", hint) from None
     first = _linear_calls(facts)[:1]
     if not first or first[0]["in_features"] != other_dim or not isinstance(facts["output"], torch.Tensor):
-        raise Wrong(
-            f"{name} built with input_dim={other_dim} does not take inputs of {other_dim} features",
-            "size the first layer from the argument input_dim instead of a fixed number",
-        )
+        raise Wrong(problem, hint)
 
 
 def _fill_state(answer: dict, keys: Sequence[str], name: str) -> None:

@@ -608,6 +608,11 @@ def compare(name: str, got: Any, expected: Any, *hints: str, atol: float = 1e-5,
         course_utils.checks.core.Wrong: gradient: tensor([1.0000, 2.5000]); 1 of 2 entries are off, the largest difference from the right values is about 1e+00
     """  # noqa: E501 (a message)
     want = torch.as_tensor(expected).detach().cpu()
+    if isinstance(got, torch.Tensor) and got.is_meta:
+        raise Wrong(
+            f"{name} is a tensor on the meta device: it has a shape, {tuple(got.shape)}, but no values",
+            "make it on the CPU (or on your device): the meta device is for shapes only",
+        )
     try:
         value = (got if isinstance(got, torch.Tensor) else torch.as_tensor(got)).detach().cpu()
     except (TypeError, ValueError, RuntimeError):

@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> None:
                 report["timed_out"] = True
                 report["cell"] = index + 1
                 break
-            for output in cell.get("outputs", []):
-                if output.output_type == "error" and not report["error"]:
+            # only errors are read: the rest is dropped, so that outputs cannot pile up in memory
+            cell.outputs = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+            for output in cell.outputs:
+                if not report["error"]:
                     report["error"] = f"cell {index + 1} raised {output.ename}: {str(output.evalue)[:300]}"
         _say(report)
         serving = new_code_cell("")
