@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from grading_class import CHECK_CELLS, HALF, ROOT, SOLVED, STUBS, TENSORS, notebook, totals, write
 
-from course_utils.checks import core
+from course_utils.checks import core, wire
 from course_utils.tools import grade, sandbox
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap is not installed")
@@ -142,6 +142,7 @@ attempt("a file outside the sandbox", lambda: open("{canary}", "w").write("x"))
 attempt("the installed package", lambda: open("{package}", "a").write("\\n# changed\\n"))
 attempt("the teacher's notebook", lambda: open("{teacher}").read())
 attempt("the hidden checks", lambda: open("{hidden}").read())
+attempt("the grader's requests", lambda: open("requests/1.pt", "wb").write(b"forged"))
 attempt("the network", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2).close())
 attempt("3 GiB of memory", lambda: torch.empty(3 * 2**30, dtype=torch.uint8).fill_(1), (RuntimeError, MemoryError))
 if "TEACHER_SECRET" in os.environ:
@@ -173,7 +174,13 @@ def test_the_sandbox_walls_hold(tmp_path, monkeypatch):
         hidden=hidden / "secret.py",
         port=listener.getsockname()[1],
     )
-    write(submissions, "prober", notebook(STUBS, before=walls))
+    # after the checks, answers/ becomes a link to a folder of the host's that holds a right answer
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    right = [{"kind": "value", "v": wire.encode([(2, 4, 3), None, (5, 3)])}]
+    (outside / "01.broadcast_shapes.pt").write_bytes(wire.dumps(right))
+    relink = f"import os, shutil\nshutil.rmtree('answers')\nos.symlink({str(outside)!r}, 'answers')"
+    write(submissions, "prober", notebook(STUBS, before=walls, after=relink))
     out = tmp_path / "grades.csv"
     grade.main([str(submissions), "--out", str(out), "--hidden", str(hidden), "--seed", "1"])
     written = out.read_bytes()

@@ -11,7 +11,6 @@ reads every reply as untrusted data.
 from __future__ import annotations
 
 import importlib
-import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +115,4 @@ def capture(exercise: str, *thunks: Callable[[], Any]) -> None:
 
 def serve(request: str, response: str) -> None:
     """Answer the request in the file ``request``; write the outcome to the file ``response``."""
-    payload = Path(request).read_bytes()
-    os.remove(request)
-    Path(response).write_bytes(_server.handle(payload))
+    Path(response).write_bytes(_server.handle(Path(request).read_bytes()))

@@ -40,6 +40,7 @@ import os
 import pkgutil
 import queue
 import secrets
+import stat
 import subprocess
 import sys
 import tempfile
@@ -204,8 +205,11 @@ def graded_copy(
 class RemoteDoor:
     """The judge's door into one sandbox: requests and replies as files, signals as JSON lines."""
 
-    def __init__(self, process: subprocess.Popen, folder: Path, lines: queue.Queue, seed: int) -> None:
-        self.process, self.folder, self.lines, self.seed = process, folder, lines, seed
+    def __init__(
+        self, process: subprocess.Popen, folder: Path, requests: Path, lines: queue.Queue, seed: int
+    ) -> None:
+        self.process, self.lines, self.seed = process, lines, seed
+        self.folder, self.requests = folder, requests  # the sandbox's folder; the grader's, read-only there
         self.count = 0
         self.broken = ""
 
@@ -214,7 +218,7 @@ class RemoteDoor:
             return {"kind": "raised", "text": self.broken}
         self.count += 1
         number = self.count
-        (self.folder / "requests" / f"{number}.pt").write_bytes(wire.dumps(request))
+        (self.requests / f"{number}.pt").write_bytes(wire.dumps(request))  # a folder the sandbox only reads
         try:
             assert self.process.stdin is not None
             self.process.stdin.write(json.dumps({"op": "serve", "n": number}) + "\n")
@@ -228,11 +232,8 @@ class RemoteDoor:
             if message is None:
                 break
             if message.get("event") == "served" and message.get("n") == number:
-                reply = self.folder / "responses" / f"{number}.pt"
                 try:
-                    if reply.is_symlink() or reply.stat().st_size > wire.MAX_BYTES:
-                        return {"kind": "raised", "text": "the answer's reply was not readable"}
-                    return wire.loads(reply.read_bytes())
+                    return wire.loads(read_inside(self.folder, f"responses/{number}.pt"))
                 except (OSError, wire.WireError):
                     return {"kind": "raised", "text": "the answer's reply was not readable"}
         self.broken = "the kernel stopped answering (a call took too long, or the kernel ended)"
@@ -318,13 +319,16 @@ def grade_job(job: Job) -> list[dict[str, Any]]:
     names = {exercise: _parameters(check) for exercise, check in hidden.items()}
     graded = graded_copy(notebook, lesson, teacher_calls(lesson, teacher), names)
     with tempfile.TemporaryDirectory(prefix="grading-") as work:
-        folder = Path(work)
-        nbformat.write(graded, folder / "submission.ipynb")
-        os.chmod(folder, 0o777)  # writable by the sandbox's unprivileged user
+        # submission/ is the sandbox's own folder; requests/ is the grader's, shown there read-only
+        folder, requests = Path(work) / "submission", Path(work) / "requests"
+        requests.mkdir()
+        folder.mkdir(mode=0o777)
         for sub in ("requests", "responses", "answers"):
             (folder / sub).mkdir()
-            os.chmod(folder / sub, 0o777)
-        return _run_and_judge(job, lesson, exercises, folder)
+        nbformat.write(graded, folder / "submission.ipynb")
+        for path in (folder, folder / "responses", folder / "answers"):
+            os.chmod(path, 0o777)  # writable by the sandbox's unprivileged user
+        return _run_and_judge(job, lesson, exercises, folder, requests)
 
 
 def _parameters(check: Any) -> list[str]:
@@ -332,13 +336,14 @@ def _parameters(check: Any) -> list[str]:
     return list(inspect.signature(check.judge).parameters)
 
 
-def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: Path) -> list:
+def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: Path, requests: Path) -> list:
     argv = [sys.executable, "-m", "course_utils.tools.runner", "submission.ipynb", str(job.timeout)]
     if job.trusted:  # no sandbox: only a clean environment and a folder of its own
         environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "MPLBACKEND": "Agg"}
         options: dict[str, Any] = {"cwd": folder, "env": environment}
     else:
-        argv = [*sandbox.limits(job.memory), *sandbox.command(folder, argv, threads=job.threads)]
+        sandboxed = sandbox.command(folder, argv, threads=job.threads, read_only={"requests": requests})
+        argv = [*sandbox.limits(job.memory), *sandboxed]
         options = {}
     process = subprocess.Popen(
         argv,
@@ -367,7 +372,7 @@ def _run_and_judge(job: Job, lesson: Lesson, exercises: dict[str, Any], folder: 
                 break
             if message.get("event") == "executed":
                 report = message
-        verdicts = _judge_all(job, exercises, folder, process, lines, report)
+        verdicts = _judge_all(job, exercises, folder, requests, process, lines, report)
     finally:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, 9)  # the sandbox and everything in it
@@ -383,6 +388,7 @@ def _judge_all(
     job: Job,
     exercises: dict,
     folder: Path,
+    requests: Path,
     process: subprocess.Popen,
     lines: queue.Queue,
     report: dict | None,
@@ -402,13 +408,12 @@ def _judge_all(
     else:
         problem = None
     error = str(report.get("error", ""))[:400] if report else ""
-    door = RemoteDoor(process, folder, lines, job.seed)
+    door = RemoteDoor(process, folder, requests, lines, job.seed)
     if problem is not None:
         door.broken = problem[1]
     verdicts = {}
     for exercise, function in exercises.items():
-        path = folder / "answers" / f"{exercise}.pt"
-        answers = _read_answers(path)
+        answers = _read_answers(folder, exercise)
         if answers is None:
             if problem is not None:
                 verdicts[exercise] = (problem[0], 0, problem[1])
@@ -440,21 +445,54 @@ def _judge_all(
     return verdicts
 
 
-def _read_answers(path: Path) -> list[Any] | str | None:
+def read_inside(folder: Path, relative: str) -> bytes:
+    """The bytes of the file ``folder/relative``, which the sandbox wrote; OSError unless it is a plain
+    file of at most :data:`~course_utils.checks.wire.MAX_BYTES` that really lies inside ``folder``.
+
+    The sandbox may have put a link there, or replaced a subfolder by a link to anywhere: neither
+    is followed.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as work:
+        ...     Path(work, "a").write_bytes(b"data")
+        ...     Path(work, "b").symlink_to("/etc/hostname")
+        ...     data = read_inside(Path(work), "a")
+        ...     try:
+        ...         read_inside(Path(work), "b")
+        ...     except OSError as error:
+        ...         refused = type(error).__name__
+        4
+        >>> data, refused
+        (b'data', 'OSError')
+    """
+    path = folder / relative
+    if not os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep):
+        raise OSError(f"{relative} leads outside the sandbox's folder")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(f"{relative} is not a plain file")
+        data = file.read(wire.MAX_BYTES + 1)
+    if len(data) > wire.MAX_BYTES:
+        raise OSError(f"{relative} is too large")
+    return data
+
+
+def _read_answers(folder: Path, exercise: str) -> list[Any] | str | None:
     """The captured answers (plain data), a reason they cannot be read, or None if never captured."""
+    path = folder / "answers" / f"{exercise}.pt"
     if not path.exists() and not path.is_symlink():
         return None
     try:
-        if path.is_symlink() or path.stat().st_size > wire.MAX_BYTES:
-            return "its answers could not be read"
-        outcomes = wire.loads(path.read_bytes())
+        outcomes = wire.loads(read_inside(folder, f"answers/{exercise}.pt"))
         answers = []
         for outcome in outcomes:
             if outcome.get("kind") != "value":
                 return "its check cell raised: " + str(outcome.get("text", ""))[:400]
             answers.append(wire.decode(outcome["v"]))
         return answers
-    except Exception:  # malformed data written by the kernel
+    except Exception:  # a link, a folder, malformed data: whatever the kernel wrote
         return "its answers could not be read"
 
 

@@ -26,8 +26,18 @@ def available() -> bool:
     return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
 
 
-def command(folder: Path, argv: list[str], *, threads: int = 1, tmp_bytes: int = 512 * 2**20) -> list[str]:
+def command(
+    folder: Path,
+    argv: list[str],
+    *,
+    threads: int = 1,
+    read_only: dict[str, Path] | None = None,
+    tmp_bytes: int = 512 * 2**20,
+) -> list[str]:
     """The bubblewrap command that runs ``argv`` in a sandbox around ``folder``, on ``threads`` threads.
+
+    ``read_only`` maps names of subfolders of ``folder`` to host folders shown there read-only: the
+    sandbox can read what the grader writes into them, and neither change nor replace them.
 
     Example:
         >>> cmd = command(Path("/tmp/work"), ["python", "-V"])
@@ -84,6 +94,11 @@ def command(folder: Path, argv: list[str], *, threads: int = 1, tmp_bytes: int =
         "--bind",
         str(folder),
         INSIDE,
+        *[
+            item
+            for name, path in (read_only or {}).items()
+            for item in ("--ro-bind", str(path), f"{INSIDE}/{name}")
+        ],
         "--chdir",
         INSIDE,
         *argv,
