@@ -163,7 +163,8 @@ def computational_graph() -> Figure:
             (x0, y0), (x1, y1) = GRAPH_NODES[source][1], center
             start_width = sizes.get(source, (1.8, 0.62))[0]
             _arrow(ax, (x0 + start_width / 2, y0), (x1 - size[0] / 2, y1 + 0.12 * (y0 - y1)))
-    ax.text(4.0, 3.35, "forward: z = (x*y + sin(x))**2, each arrow one operation", ha="center", fontsize=10)
+    title = "forward: z = (x*y + sin(x))**2, each blue box one operation, each arrow a tensor"
+    ax.text(4.0, 3.35, title, ha="center", fontsize=10)
     ax.text(0.75, 0.62, "requires_grad=True\ngrad_fn=None", ha="center", va="top", fontsize=8, color="0.35")
     _arrow(ax, (7.6, 0.55), (2.0, 0.55), color=RED, linestyle="--")
     ax.text(
