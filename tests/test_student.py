@@ -153,6 +153,7 @@ def test_student_edition_has_no_solution_and_no_output(editions, path):
 def test_student_edition_keeps_everything_but_the_solutions(editions, path):
     full = nbformat.read(path, as_version=4)
     kept = [cell.source for cell in full.cells if not student.is_solution(cell)]
+    kept = [re.sub(r"\[([^\]]+)\]\(\.\./README\.md\)", r"\1", source) for source in kept]  # no README there
     edition = [cell.source for cell in editions[path.name].cells]
     assert edition[1:] == kept[1:]
     assert edition[0] == stamp._BADGE.sub("", kept[0]) + "\n\n" + student.EDITION_NOTE
@@ -292,3 +293,10 @@ def test_an_unknown_notebook_is_a_usage_error(tmp_path):
 def test_student_edition_rejects_a_non_notebook():
     with pytest.raises(TypeError, match="NotebookNode"):
         student.student_edition({"cells": []})
+
+
+def test_the_handout_links_to_no_readme_it_does_not_hold():
+    lesson = nbformat.read(NOTEBOOKS[-1], as_version=4)  # 06, whose last line links to the README
+    edition = student.student_edition(lesson)
+    text = "\n".join(cell.source for cell in edition.cells if cell.cell_type == "markdown")
+    assert "../README.md" not in text and "the course overview lists them all" in text

@@ -46,6 +46,7 @@ EDITION_NOTE = (
 _KEPT_CELL_METADATA = ("tags", "jupyter", "cellView", "course")
 _KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 _REF = re.compile(r"[\w][\w.\-/]*")
+_README_LINK = re.compile(r"\[([^\]]+)\]\(\.\./README\.md[^)]*\)")
 _CHECK_CALL = re.compile(r"^checks\.(\w+)\(.*\)$")
 NBGRADER_CONFIG = """\
 c = get_config()  # noqa: F821 (nbgrader's configuration object)
@@ -134,6 +135,9 @@ def student_edition(notebook: nbformat.NotebookNode, badge_link: str = "") -> nb
         )
     edition = copy.deepcopy(notebook)
     edition.cells = [cell for cell in edition.cells if not is_solution(cell)]
+    for cell in edition.cells:
+        if cell.cell_type == "markdown":  # the handout holds the notebooks alone: no README to link to
+            cell.source = _README_LINK.sub(r"\1", cell.source)
     if edition.cells and edition.cells[0].cell_type == "markdown":
         title, newline, rest = _BADGE.sub("", edition.cells[0].source).partition("\n")
         badge = f"\n\n{colab_badge(badge_link)}" if badge_link else ""
