@@ -409,8 +409,8 @@ def _judge_all(
         problem = None
     error = str(report.get("error", ""))[:400] if report else ""
     door = RemoteDoor(process, folder, requests, lines, job.seed)
-    if problem is not None:
-        door.broken = problem[1]
+    if problem is not None and (report is None or report.get("dead")):
+        door.broken = problem[1]  # no kernel to call; after a timeout the interrupted kernel still answers
     verdicts = {}
     for exercise, function in exercises.items():
         answers = _read_answers(folder, exercise)
@@ -438,7 +438,7 @@ def _judge_all(
             context=function.context,
         )
         if result.status == Status.RAISED and problem is not None and door.broken == problem[1]:
-            # a function exercise whose kernel timed out or died before it could be called
+            # a function exercise whose kernel died (or never reported) before it could be called
             verdicts[exercise] = (problem[0], 0, problem[1])
         else:
             verdicts[exercise] = (result.status, result.points, result.feedback)
