@@ -6,12 +6,14 @@ Usage (from the repository root)::
     python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --jobs 8 --feedback feedback/
     python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --hidden hidden_checks/ --lessons 01 02
     python -m course_utils.tools.grade SUBMISSIONS --out grades.csv --dask tcp://scheduler:8786
+    python -m course_utils.tools.grade --benchmark 2          # time grading a solved class of two
 
 ``SUBMISSIONS`` holds one folder per student, each with any of that student's notebooks under
 the course's names (``SUBMISSIONS/ada/01_tensors.ipynb``). For each notebook:
 
-1. the course's check cells are put back as the course wrote them (a cell made only of check
-   calls is one), each turned into a *capture* that records the answers as plain data;
+1. the course's check cells are put back as the course wrote them (found by their metadata, or
+   as a cell made only of check calls), each turned into a *capture* that records the answers as
+   plain data;
 2. the notebook runs in a sandbox (:mod:`course_utils.tools.sandbox`) holding only that notebook,
    with a time limit; a cell that raises does not stop it;
 3. each check runs here, in the grader, as the judge: it reads the captured answers and calls the
