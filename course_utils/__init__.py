@@ -12,10 +12,10 @@ from course_utils.data import (
     thermometer_readings,
 )
 from course_utils.device import get_device
-from course_utils.plot import plot_fit, plot_losses
+from course_utils.plot import plot_fit, plot_losses, show, use_course_style
 from course_utils.report import report_environment
 from course_utils.seed import seed_everything
-from course_utils.train import binary_accuracy, evaluate, fit, make_loader, train_step
+from course_utils.train import binary_accuracy, evaluate, fit, make_loader, progress, train_step
 
 __version__ = "0.1.0"
 
@@ -41,8 +41,11 @@ __all__ = [
     "num_threads",
     "plot_fit",
     "plot_losses",
+    "progress",
     "report_environment",
     "seed_everything",
+    "show",
     "thermometer_readings",
     "train_step",
+    "use_course_style",
 ]

@@ -9,8 +9,9 @@ the slider's value and replaces the printed text and the picture. The widgets ne
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
@@ -20,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from torch import nn
 
+from course_utils import plot
 from course_utils.context import num_threads
 from course_utils.data import cubic_wave, make_cubic_wave_data, thermometer_readings
 
@@ -49,6 +51,49 @@ def _widgets() -> Any:
     except ImportError as error:  # pragma: no cover - ipywidgets is in requirements.txt
         raise ImportError("the sliders need ipywidgets: pip install 'ipywidgets>=7.7'") from error
     return ipywidgets
+
+
+@functools.cache
+def _exploration_class() -> type:
+    """``ipywidgets.interactive`` whose display also holds a picture of its view, with its description.
+
+    A live notebook shows the sliders; GitHub, nbconvert's HTML and the course website cannot run
+    them and show the picture (of the view the notebook stored) and its description instead.
+    """
+
+    class Exploration(_widgets().interactive):  # type: ignore[misc]
+        picture: dict[str, Any]
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+            data = super()._repr_mimebundle_(**kwargs)
+            if not self.picture:
+                return data, {}
+            alt = self.picture["alt"]
+            data["text/plain"] = f"{alt} (a slider: run the notebook to move it)"
+            data["image/png"] = self.picture["data"]
+            return data, {"image/png": {**self.picture["size"], "alt": alt}}
+
+    return Exploration
+
+
+def _exploration(draw: Callable[..., Axes], describe: Callable[..., str], **controls: Any) -> Widget:
+    """Sliders over ``draw``: each release calls ``draw(**values)`` and shows its figure with
+    ``describe(**values)`` as its alt text; the widget's display keeps a picture of the last view."""
+    picture: dict[str, Any] = {}
+
+    def show(**values: Any) -> None:
+        figure = draw(**values).figure
+        data, size = plot.png(figure)
+        picture.update(data=data, size=size, alt=describe(**values))
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            plot.display_png(data, size, alt=picture["alt"])
+        plt.close(figure)
+
+    widget = _exploration_class()(show, **controls)
+    widget.picture = picture
+    return widget
 
 
 def _slider_style() -> dict[str, str]:
@@ -145,18 +190,22 @@ def descent_path(learning_rate: float, steps: int = 20, *, ax: Axes | None = Non
     print(f"(stable below 2 / largest curvature = 2 / {largest_curvature:.2f} = {limit:.5f})")
 
     ax = _new_axes(ax, (5.5, 4))
+    # The window: the valley around the minimum, widened (up to a limit) to hold the whole path.
+    w_low, b_low = trajectory.amin(dim=0).clamp(min=torch.tensor([-12.0, -40.0], dtype=torch.float64)).tolist()
+    w_high, b_high = trajectory.amax(dim=0).clamp(max=torch.tensor([20.0, 20.0], dtype=torch.float64)).tolist()
     w_grid, b_grid = torch.meshgrid(
-        torch.linspace(0, 8, 81, dtype=torch.float64),
-        torch.linspace(-22, 4, 81, dtype=torch.float64),
+        torch.linspace(min(0.0, w_low - 0.5), max(8.0, w_high + 0.5), 81, dtype=torch.float64),
+        torch.linspace(min(-22.0, b_low - 1), max(4.0, b_high + 1), 81, dtype=torch.float64),
         indexing="ij",
     )  # (81, 81) each
     surface = _mse(w_grid, b_grid, u, c)  # (81, 81)
     ax.contour(w_grid, b_grid, surface, levels=np.geomspace(3, 3000, 13), cmap="viridis", norm=LogNorm())
-    ax.plot(trajectory[:, 0], trajectory[:, 1], ".-", color="C3", label=f"{len(path) - 1} steps")
+    ax.plot(trajectory[:, 0], trajectory[:, 1], "o-", color="C3", linewidth=0.8, markersize=3,
+            label=f"{len(path) - 1} steps")
     ax.plot(best_w.item(), best_b.item(), "k*", markersize=12, label="least squares")
     ax.set(
-        xlim=(0, 8),
-        ylim=(-22, 4),
+        xlim=(w_grid[0, 0].item(), w_grid[-1, 0].item()),
+        ylim=(b_grid[0, 0].item(), b_grid[0, -1].item()),
         xlabel="w",
         ylabel="b",
         title=f"gradient descent, learning rate {learning_rate:g}",
@@ -178,13 +227,16 @@ def descent_path_widget(steps: int = 20) -> Widget:
         >>> plt.close("all")
     """
     _check_count(steps, "steps", "descent_path_widget")  # a slider's callback would only log the error
-    widgets = _widgets()
     slider = _float_slider("learning rate", 0.01, 0.001, 0.04, 0.001, 3)
 
-    def show(learning_rate: float) -> None:
-        descent_path(round(learning_rate, 6), steps)
+    def describe(learning_rate: float) -> str:
+        return (
+            f"Contour plot of the loss over w and b with the path of {steps} gradient-descent steps "
+            f"at learning rate {round(learning_rate, 6):g} from w = 1, b = 0; the stability limit is about 0.033."
+        )
 
-    return widgets.interactive(show, learning_rate=slider)
+    return _exploration(lambda learning_rate: descent_path(round(learning_rate, 6), steps), describe,
+                        learning_rate=slider)
 
 
 # --- lesson 05: a decision threshold -------------------------------------------------------------
@@ -271,14 +323,14 @@ def threshold_report(
     print(f"actual 0  {true_neg:11d}  {false_pos:11d}")
     print(f"actual 1  {false_neg:11d}  {true_pos:11d}")
 
-    ax = _new_axes(ax, (3.4, 3))
+    ax = _new_axes(ax, (4.6, 3.8))
     matrix = np.array([[true_neg, false_pos], [false_neg, true_pos]])  # rows: actual, columns: predicted
     ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, matrix.max()))
     names = [["true negatives", "false positives"], ["false negatives", "true positives"]]
     for (row, column), count in np.ndenumerate(matrix):
         color = "white" if count > matrix.max() / 2 else "black"
         ax.text(
-            column, row, f"{count}\n{names[row][column]}", ha="center", va="center", fontsize=8, color=color
+            column, row, f"{count}\n{names[row][column]}", ha="center", va="center", fontsize=11.5, color=color
         )
     ax.set(
         xticks=[0, 1],
@@ -305,13 +357,17 @@ def threshold_widget(probabilities: Any, labels: Any) -> Widget:
         >>> plt.close("all")
     """
     probabilities, labels = _check_classification(probabilities, labels)  # fail now, not on every move
-    widgets = _widgets()
     slider = _float_slider("threshold", 0.5, 0.05, 0.95, 0.05, 2)
 
-    def show(threshold: float) -> None:
-        threshold_report(probabilities, labels, round(threshold, 6))
+    def describe(threshold: float) -> str:
+        return (
+            f"Confusion matrix of the validation rows at decision threshold {round(threshold, 6):g}: "
+            "counts of true and predicted classes; a lower threshold flags more rows as positive."
+        )
 
-    return widgets.interactive(show, threshold=slider)
+    return _exploration(
+        lambda threshold: threshold_report(probabilities, labels, round(threshold, 6)), describe, threshold=slider
+    )
 
 
 # --- lesson 06: how much of a padded batch is padding --------------------------------------------
@@ -382,12 +438,12 @@ def padding_share(lengths: Any, batch_size: int, *, ax: Axes | None = None) -> A
 
     ax = _new_axes(ax, (8, 3.5))
     longest, offset = max(lengths), 0.0
-    for (name, batches), color in zip(layouts.items(), ("C1", "C0"), strict=True):
+    for name, batches in layouts.items():
         row = 0.0
         for batch in batches:
             for length in batch:
-                ax.barh(row, max(batch), left=offset, height=0.8, color="0.85")  # the padded slots
-                ax.barh(row, length, left=offset, height=0.8, color=color)  # the sequence's own steps
+                ax.barh(row, max(batch), left=offset, height=0.8, color="0.85", label="padding")
+                ax.barh(row, length, left=offset, height=0.8, color="C0", label="steps of the sequence")
                 row += 1
             row += 0.6  # a gap between batches
         share = 1 - n_steps / _padded_slots(batches)
@@ -395,6 +451,8 @@ def padding_share(lengths: Any, batch_size: int, *, ax: Axes | None = None) -> A
         offset += 1.15 * longest
     ax.invert_yaxis()
     ax.set_axis_off()
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[:2][::-1], labels[:2][::-1], loc="upper center", bbox_to_anchor=(0.5, 0), ncols=2)
     return ax
 
 
@@ -438,13 +496,19 @@ def padding_widget(n_sequences: int = 64, batch_size: int = 8, *, seed: int = 0)
     _check_count(n_sequences, "n_sequences", "padding_widget")
     _check_count(batch_size, "batch_size", "padding_widget")
     _check_count(seed, "seed", "padding_widget", minimum=0)
-    widgets = _widgets()
     slider = _float_slider("spread of the log-lengths", 0.8, 0.0, 1.5, 0.1, 1)
 
-    def show(spread: float) -> None:
-        padding_share(lognormal_lengths(n_sequences, round(spread, 6), seed=seed), batch_size)
+    def draw(spread: float) -> Axes:
+        return padding_share(lognormal_lengths(n_sequences, round(spread, 6), seed=seed), batch_size)
 
-    return widgets.interactive(show, spread=slider)
+    def describe(spread: float) -> str:
+        return (
+            f"{n_sequences} sequences whose log-lengths spread by {round(spread, 6):g}, each a bar "
+            f"of its steps and its padding, in batches of {batch_size}: in the given order and "
+            "sorted by length. The wider the spread, the more padding sorting saves."
+        )
+
+    return _exploration(draw, describe, spread=slider)
 
 
 # --- lesson 04: how wide an MLP must be ----------------------------------------------------------
@@ -535,7 +599,12 @@ def mlp_width_widget(steps: int = 500) -> Widget:
     )
     seed = widgets.IntSlider(value=0, min=0, max=9, description="seed", continuous_update=False)
 
-    def show(width: int, seed: int) -> None:
-        mlp_width(width, seed, steps=steps)
+    def describe(width: int, seed: int) -> str:
+        return (
+            f"Scatter plot of the 100 noisy points with the true function and the fit of a network "
+            f"with {width} hidden units (seed {seed}, {steps} Adam steps): narrow networks draw few "
+            "straight pieces, wide ones follow the curve."
+        )
 
-    return widgets.interactive(show, width=width, seed=seed)
+    return _exploration(lambda width, seed: mlp_width(width, seed, steps=steps), describe,
+                        width=width, seed=seed)

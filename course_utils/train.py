@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
+
+
+T = TypeVar("T")
+
+#: tqdm's bar without timings: the finished line is the same on every run.
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}"
+
+
+def progress(iterable: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
+    """Iterate over ``iterable`` behind a progress bar that ends as one finished line of text.
+
+    The bar is tqdm's text bar, written to standard output and redrawn in place. A notebook keeps
+    its last state, e.g. ``epochs: 100%|██████████| 300/300``, so GitHub, nbconvert and the course
+    website show a finished bar (a widget bar would show there as it started, at 0 %).
+
+    Args:
+        iterable: what to iterate over, e.g. ``range(epochs)``.
+        desc: what is counted, e.g. ``"epochs"``.
+        total: the number of items, where ``len(iterable)`` does not give it.
+
+    Example:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
+        ...     total = sum(progress(range(4), desc="items"))
+        >>> total, printed.getvalue().splitlines()[-1]   # the bar as it was last redrawn
+        (6, 'items: 100%|██████████| 4/4')
+    """
+    if not isinstance(desc, str) or not desc:
+        raise ValueError(f"progress: desc must say what is counted, e.g. 'epochs', got {desc!r}")
+    return iter(
+        tqdm(iterable, desc=desc, total=total, file=sys.stdout, bar_format=BAR_FORMAT, ascii=False, mininterval=0.2)
+    )
+
+
+_progress = progress  # for ``fit``, whose argument ``progress`` hides the function
 
 
 def binary_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -164,16 +201,13 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
     history: dict[str, list[float]] = {"train_loss": []}
-    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
-    for _ in bar:
+    epoch_numbers = _progress(range(epochs), desc="epochs") if progress else range(epochs)
+    for _ in epoch_numbers:
         history["train_loss"].append(train_step(model, train_loader, loss_fn, optimizer, device))
-        postfix = {"train_loss": f"{history['train_loss'][-1]:.4f}"}
         if val_loader is not None:
             result = evaluate(model, val_loader, loss_fn, device, metric=metric)
             for key, value in result.items():
                 history.setdefault(f"val_{key}", []).append(value)
-                postfix[f"val_{key}"] = f"{value:.4f}"
         if scheduler is not None:
             scheduler.step()
-        bar.set_postfix(postfix)
     return history

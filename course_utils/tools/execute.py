@@ -79,6 +79,7 @@ def run(path: str | Path, *, save: bool, timeout: int = 600) -> dict[str, float]
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        coalesce_streams=True,  # one output per stream, a progress bar's redraws reduced to its last
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     start = time.perf_counter()
@@ -90,6 +91,9 @@ def run(path: str | Path, *, save: bool, timeout: int = 600) -> dict[str, float]
         peak_mib = float("nan")
     if save:
         notebook.cells = probe.cells[:-1]
+        # The kernel's language_info (so that opening the notebook changes nothing) and the
+        # explorations' widget state (so that a page that renders widgets shows them as they were).
+        notebook.metadata = probe.metadata
         nbformat.write(notebook, path)
     return {"seconds": seconds, "peak_mib": peak_mib}
 
@@ -114,14 +118,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.tools.execute", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]_*.ipynb")
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]*_*.ipynb")
     parser.add_argument(
         "--benchmark",
         action="store_true",
         help="save nothing; print wall time and peak memory as a Markdown table",
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    paths = args.notebooks or sorted(str(p) for p in Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or sorted(str(p) for p in Path("notebooks").glob("[0-9][0-9]*_*.ipynb"))
     if not paths:
         parser.error("no notebooks given and none found in ./notebooks")
     results = {}
