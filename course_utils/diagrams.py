@@ -572,10 +572,10 @@ def markdown_image(name: str) -> tuple[str, dict[str, dict[str, str]]]:
 
     Example:
         >>> source, attachments = markdown_image("packing")
-        >>> print(source.replace(ALT_TEXT["packing"].replace("_", "\\\\_"), "ALT"))
+        >>> print(source.replace(_escape_markdown(ALT_TEXT["packing"]), "ALT TEXT"))
         <div style="max-width: 930px">
         <BLANKLINE>
-        ![ALT](attachment:packing.png)
+        ![ALT TEXT](attachment:packing.png)
         <BLANKLINE>
         </div>
         >>> list(attachments)

@@ -1,5 +1,6 @@
-"""A lesson in a real JupyterLab, driven in headless Chromium: collapsed solutions, run all, no error;
-and an exploration whose slider, moved, redraws its output.
+"""A lesson in a real JupyterLab, driven in headless Chromium: solutions and their outputs collapsed,
+discussions folded, the lesson not marked modified on opening, run all, no error; and an
+exploration whose slider, moved, redraws its output.
 
 Needs Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it). Outside CI the test is
 skipped when no browser is found; in CI (``CI=true``) a missing browser is a failure.
@@ -44,7 +45,10 @@ NOTEBOOK_STATE = """() => {
     kernel: panel.sessionContext.session.kernel ? panel.sessionContext.session.kernel.status : null,
     code_cells: cells.length,
     executed: cells.filter(cell => cell.model.executionCount !== null).length,
-    hidden_solutions: cells.filter(c => c.inputHidden && isSolution(c)).length,
+    hidden_solutions: cells.filter(c => c.inputHidden && c.outputHidden && isSolution(c)).length,
+    discussions: panel.content.node.querySelectorAll('.jp-MarkdownCell details').length,
+    open_discussions: panel.content.node.querySelectorAll('.jp-MarkdownCell details[open]').length,
+    dirty: panel.model.dirty,
     solutions: cells.filter(isSolution).length,
     errors: outputs.flat().filter(o => o.output_type === 'error'
                                        || (o.output_type === 'stream' && o.name === 'stderr')).length,
@@ -139,7 +143,10 @@ def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path
         page.goto(jupyterlab(LESSON))
         state = wait_for(page, lambda s: s["kernel"] == "idle" and s["code_cells"] > 0, 90)
         assert state["solutions"] >= 2
-        assert state["hidden_solutions"] == state["solutions"]  # collapsed, as stored
+        assert state["hidden_solutions"] == state["solutions"]  # code and outputs collapsed, as stored
+        assert state["discussions"] >= 1 and state["open_discussions"] == 0
+        time.sleep(3)  # the kernel has answered: its language_info is the one stored
+        assert page.evaluate(NOTEBOOK_STATE)["dirty"] is False  # opening a lesson changes nothing
 
         page.evaluate("() => window.jupyterapp.commands.execute('editmenu:clear-all')")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")

@@ -154,7 +154,8 @@ def stamp(path: str | Path, repository: str | None, revision: str | None) -> boo
     return True
 
 
-def _record(repository: str, revision: str, init: Path) -> None:
+def record(repository: str, revision: str, init: Path) -> None:
+    """Write the address into ``init`` (a ``course_utils/__init__.py``): its REPOSITORY and REVISION."""
     text = init.read_text()
     for name, value in (("REPOSITORY", repository), ("REVISION", revision)):
         text, count = re.subn(rf"^{name} = .*$", f'{name} = "{value}"', text, count=1, flags=re.M)
@@ -180,8 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     if not Path("notebooks").is_dir():
         parser.error("run it from the repository root: there is no notebooks/ folder here")
     if given:
-        _record(args.repository, args.revision, Path("course_utils") / "__init__.py")
-    for path in sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb")):
+        record(args.repository, args.revision, Path("course_utils") / "__init__.py")
+    for path in sorted(Path("notebooks").glob("[0-9][0-9]*_*.ipynb")):
         print(f"{path}: {'stamped' if stamp(path, repository, revision) else 'already up to date'}")
     print(
         f"address: {repository}@{revision}"
