@@ -157,7 +157,15 @@ def broadcasting() -> Figure:
     for x, symbol in ((2.8, "+"), (5.8, "=")):
         ax.text(x, middle, symbol, ha="center", va="center", fontsize=SYMBOL_FONTSIZE, color=INK)
     for name, note in (("a", "column repeated\nalong dim 1"), ("b", "row repeated\nalong dim 0")):
-        ax.text(lefts[name] + 2 * size, top - 3 * size - 0.1, note, ha="center", va="top", fontsize=FONTSIZE)
+        ax.text(
+            lefts[name] + 2 * size,
+            top - 3 * size - 0.1,
+            note,
+            ha="center",
+            va="top",
+            fontsize=FONTSIZE,
+            color=INK,
+        )
     ax.text(
         4.3,
         0.15,
@@ -167,7 +175,14 @@ def broadcasting() -> Figure:
         fontsize=FONTSIZE,
         color=INK,
     )
-    ax.text(lefts["a + b"] + 2 * size, top + 0.1, "a + b: shape (3, 4)", ha="center", fontsize=TITLE_FONTSIZE)
+    ax.text(
+        lefts["a + b"] + 2 * size,
+        top + 0.1,
+        "a + b: shape (3, 4)",
+        ha="center",
+        fontsize=TITLE_FONTSIZE,
+        color=INK,
+    )
     return fig
 
 
@@ -418,7 +433,12 @@ def packing() -> Figure:
     packed, row_top = 5.45, top - size
     _arrow(ax, (grid + longest * size + 0.2, row_top - size / 2), (packed - 0.2, row_top - size / 2))
     ax.text(
-        (grid + longest * size + packed) / 2, row_top - size / 2 + 0.1, "pack", ha="center", fontsize=FONTSIZE
+        (grid + longest * size + packed) / 2,
+        row_top - size / 2 + 0.1,
+        "pack",
+        ha="center",
+        fontsize=FONTSIZE,
+        color=INK,
     )
     batch_sizes = [sum(length > t for length in PACKING_LENGTHS) for t in range(longest)]
     ax.text(

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 from torch import nn
 
 from course_utils import plot
@@ -82,7 +83,8 @@ def _exploration(draw: Callable[..., Axes], describe: Callable[..., str], **cont
     picture: dict[str, Any] = {}
 
     def show(**values: Any) -> None:
-        figure = draw(**values).figure
+        figure = draw(**values).get_figure(root=True)
+        assert isinstance(figure, Figure)
         data, size = plot.png(figure)
         picture.update(data=data, size=size, alt=describe(**values))
         from IPython import get_ipython
@@ -191,8 +193,12 @@ def descent_path(learning_rate: float, steps: int = 20, *, ax: Axes | None = Non
 
     ax = _new_axes(ax, (5.5, 4))
     # The window: the valley around the minimum, widened (up to a limit) to hold the whole path.
-    w_low, b_low = trajectory.amin(dim=0).clamp(min=torch.tensor([-12.0, -40.0], dtype=torch.float64)).tolist()
-    w_high, b_high = trajectory.amax(dim=0).clamp(max=torch.tensor([20.0, 20.0], dtype=torch.float64)).tolist()
+    w_low, b_low = (
+        trajectory.amin(dim=0).clamp(min=torch.tensor([-12.0, -40.0], dtype=torch.float64)).tolist()
+    )
+    w_high, b_high = (
+        trajectory.amax(dim=0).clamp(max=torch.tensor([20.0, 20.0], dtype=torch.float64)).tolist()
+    )
     w_grid, b_grid = torch.meshgrid(
         torch.linspace(min(0.0, w_low - 0.5), max(8.0, w_high + 0.5), 81, dtype=torch.float64),
         torch.linspace(min(-22.0, b_low - 1), max(4.0, b_high + 1), 81, dtype=torch.float64),
@@ -200,8 +206,15 @@ def descent_path(learning_rate: float, steps: int = 20, *, ax: Axes | None = Non
     )  # (81, 81) each
     surface = _mse(w_grid, b_grid, u, c)  # (81, 81)
     ax.contour(w_grid, b_grid, surface, levels=np.geomspace(3, 3000, 13), cmap="viridis", norm=LogNorm())
-    ax.plot(trajectory[:, 0], trajectory[:, 1], "o-", color="C3", linewidth=0.8, markersize=3,
-            label=f"{len(path) - 1} steps")
+    ax.plot(
+        trajectory[:, 0],
+        trajectory[:, 1],
+        "o-",
+        color="C3",
+        linewidth=0.8,
+        markersize=3,
+        label=f"{len(path) - 1} steps",
+    )
     ax.plot(best_w.item(), best_b.item(), "k*", markersize=12, label="least squares")
     ax.set(
         xlim=(w_grid[0, 0].item(), w_grid[-1, 0].item()),
@@ -231,12 +244,14 @@ def descent_path_widget(steps: int = 20) -> Widget:
 
     def describe(learning_rate: float) -> str:
         return (
-            f"Contour plot of the loss over w and b with the path of {steps} gradient-descent steps "
-            f"at learning rate {round(learning_rate, 6):g} from w = 1, b = 0; the stability limit is about 0.033."
+            f"Contour plot of the loss over w and b with the path of {steps} gradient-descent "
+            f"steps at learning rate {round(learning_rate, 6):g} from w = 1, b = 0; "
+            "the stability limit is about 0.033."
         )
 
-    return _exploration(lambda learning_rate: descent_path(round(learning_rate, 6), steps), describe,
-                        learning_rate=slider)
+    return _exploration(
+        lambda learning_rate: descent_path(round(learning_rate, 6), steps), describe, learning_rate=slider
+    )
 
 
 # --- lesson 05: a decision threshold -------------------------------------------------------------
@@ -330,7 +345,13 @@ def threshold_report(
     for (row, column), count in np.ndenumerate(matrix):
         color = "white" if count > matrix.max() / 2 else "black"
         ax.text(
-            column, row, f"{count}\n{names[row][column]}", ha="center", va="center", fontsize=11.5, color=color
+            column,
+            row,
+            f"{count}\n{names[row][column]}",
+            ha="center",
+            va="center",
+            fontsize=11.5,
+            color=color,
         )
     ax.set(
         xticks=[0, 1],
@@ -366,7 +387,9 @@ def threshold_widget(probabilities: Any, labels: Any) -> Widget:
         )
 
     return _exploration(
-        lambda threshold: threshold_report(probabilities, labels, round(threshold, 6)), describe, threshold=slider
+        lambda threshold: threshold_report(probabilities, labels, round(threshold, 6)),
+        describe,
+        threshold=slider,
     )
 
 
@@ -606,5 +629,6 @@ def mlp_width_widget(steps: int = 500) -> Widget:
             "straight pieces, wide ones follow the curve."
         )
 
-    return _exploration(lambda width, seed: mlp_width(width, seed, steps=steps), describe,
-                        width=width, seed=seed)
+    return _exploration(
+        lambda width, seed: mlp_width(width, seed, steps=steps), describe, width=width, seed=seed
+    )

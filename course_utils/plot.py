@@ -9,6 +9,7 @@ import base64
 import io
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import torch
@@ -24,7 +25,7 @@ LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1))
 
 #: The course's style: 12-point text (16 pixels, as large as a web page's body text), black text and
 #: axes, the palette with its line styles, no top and right spines.
-STYLE = {
+STYLE: dict[str, Any] = {
     "font.size": 12,
     "axes.prop_cycle": cycler(color=PALETTE) + cycler(linestyle=LINE_STYLES),
     "axes.spines.top": False,
@@ -47,7 +48,7 @@ def use_course_style() -> None:
         (12.0, '#0072B2')
         >>> plt.rcdefaults()
     """
-    plt.rcParams.update(STYLE)
+    plt.style.use(STYLE)
 
 
 def png(fig: Figure) -> tuple[str, dict[str, int]]:

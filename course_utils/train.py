@@ -43,7 +43,15 @@ def progress(iterable: Iterable[T], *, desc: str, total: int | None = None) -> I
     if not isinstance(desc, str) or not desc:
         raise ValueError(f"progress: desc must say what is counted, e.g. 'epochs', got {desc!r}")
     return iter(
-        tqdm(iterable, desc=desc, total=total, file=sys.stdout, bar_format=BAR_FORMAT, ascii=False, mininterval=0.2)
+        tqdm(
+            iterable,
+            desc=desc,
+            total=total,
+            file=sys.stdout,
+            bar_format=BAR_FORMAT,
+            ascii=False,
+            mininterval=0.2,
+        )
     )
 
 

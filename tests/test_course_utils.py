@@ -355,3 +355,65 @@ def test_plot_helpers_reject_bad_arguments():
         cu.plot_fit(torch.zeros(3), torch.zeros(4))
     with pytest.raises(ValueError, match="grid"):
         cu.plot_fit(torch.zeros(3), torch.zeros(3), curves={"f": torch.zeros(3)})
+
+
+# --- plots and progress bars as a notebook shows them ------------------------------------------------
+
+
+def test_progress_redraws_one_line_without_timings_and_ends_at_the_last_full_step(capsys):
+    for epoch in cu.progress(range(300), desc="epochs"):
+        if epoch == 149:
+            break
+    lines = capsys.readouterr().out.replace("\r", "\n").split("\n")
+    finished = [line for line in lines if line.strip()]
+    assert finished[0] == "epochs:   0%|          | 0/300"
+    assert finished[-1].startswith("epochs:  50%|") and finished[-1].endswith("| 149/300")  # kept
+    assert not any("it/s" in line or "<" in line for line in finished)
+
+
+@pytest.mark.parametrize("desc", ["", None, 3])
+def test_progress_asks_what_is_counted(desc):
+    with pytest.raises(ValueError, match="desc must say what is counted"):
+        cu.progress(range(3), desc=desc)
+
+
+@pytest.mark.parametrize(
+    ("figure", "alt", "error"),
+    [
+        (None, "", ValueError),
+        (None, "   ", ValueError),
+        (None, None, ValueError),
+        ("a figure", "A plot of x.", TypeError),
+    ],
+)
+def test_show_needs_a_figure_and_a_description(figure, alt, error):
+    with pytest.raises(error):
+        cu.show(figure, alt=alt)
+    matplotlib.pyplot.close("all")
+
+
+def test_a_notebook_stores_each_plot_and_exploration_as_a_sharp_png_with_its_alt_text(tmp_path):
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(
+        cells=[
+            new_code_cell(
+                "import matplotlib.pyplot as plt\nimport course_utils as cu\ncu.use_course_style()\n"
+                "fig, ax = plt.subplots(figsize=(4, 3))\nax.plot([1, 2, 3])\n"
+                "cu.show(fig, alt='A rising straight line through three points.')"
+            ),
+            new_code_cell(
+                "from course_utils import explore\nexplore.padding_widget(n_sequences=16, batch_size=4)"
+            ),
+        ]
+    )
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    (plot,) = notebook.cells[0].outputs
+    assert plot.data["text/plain"] == "A rising straight line through three points."
+    assert plot.metadata["image/png"]["alt"] == plot.data["text/plain"]
+    assert 300 <= plot.metadata["image/png"]["width"] <= 420  # 4 inches at 100 dpi, cropped to fit
+    (exploration,) = notebook.cells[1].outputs  # what it prints goes into its Output widget
+    assert {"image/png", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(exploration.data)
+    assert exploration.data["text/plain"].endswith("(a slider: run the notebook to move it)")
+    assert "16 sequences whose log-lengths spread by 0.8" in exploration.metadata["image/png"]["alt"]

@@ -1,6 +1,9 @@
 """The teaching diagrams: each draws, says in words what it shows, and draws facts torch agrees with."""
 
 import base64
+import io
+import itertools
+import math
 import re
 import struct
 import subprocess
@@ -10,11 +13,19 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
 import pytest
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgb, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.text import Annotation
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_markdown_cell, new_notebook
+from PIL import Image
 from sklearn.model_selection import train_test_split
+from test_jupyterlab import BROWSER_FLAGS, chromium, jupyterlab  # noqa: F401  (jupyterlab: a fixture)
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence
 
@@ -26,6 +37,11 @@ ROOT = Path(__file__).parents[1]
 NAMES = list(diagrams.DIAGRAMS)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 80_000
+MIN_TEXT_PX = 16  # the body text of a web page, in CSS pixels
+MIN_CONTRAST = 4.5  # WCAG 2 level AA for normal text
+OKABE_ITO = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000"}
+# how tests/test_notebooks.py finds a picture in a Markdown cell
+NOTEBOOK_PICTURE = re.compile(r"!\[([^\]]*)\]\(attachment:([^)]+)\)")
 
 
 def texts(figure):
@@ -37,6 +53,64 @@ def png_size(png):
     """(width, height) in pixels, read from the PNG header."""
     assert png[:8] == PNG_SIGNATURE
     return struct.unpack(">II", png[16:24])
+
+
+def picture_cell(name):
+    """A Markdown cell that shows diagram ``name``, made as the lessons make theirs."""
+    source, attachments = diagrams.markdown_image(name)
+    return new_markdown_cell(source, attachments=attachments)
+
+
+def words(figure):
+    """The text artists of ``figure`` that show words (an arrow is an empty annotation)."""
+    return [text for text in figure.axes[0].texts if text.get_text()]
+
+
+def arrows(figure):
+    """The arrows of ``figure``: annotations with an arrow and no text."""
+    return [text for text in figure.axes[0].texts if isinstance(text, Annotation) and text.arrow_patch]
+
+
+def drawn_at(figure, dpi):
+    """``figure`` drawn at ``dpi`` on an Agg canvas; returns the canvas."""
+    figure.set_dpi(dpi)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas
+
+
+def relative_luminance(rgb):
+    """WCAG 2 relative luminance of sRGB colours (last axis: red, green, blue in 0..1)."""
+    rgb = np.asarray(rgb, dtype=float)
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(first, second):
+    """WCAG 2 contrast ratio of two sRGB colours (or arrays of them): from 1 to 21."""
+    first, second = relative_luminance(first), relative_luminance(second)
+    return (np.maximum(first, second) + 0.05) / (np.minimum(first, second) + 0.05)
+
+
+def boxes(figure):
+    """(left, bottom, right, top) in inches of every box, bar and cell drawn on ``figure``."""
+    return [
+        (patch.get_x(), patch.get_y(), patch.get_x() + patch.get_width(), patch.get_y() + patch.get_height())
+        for patch in figure.axes[0].patches
+        if isinstance(patch, FancyBboxPatch | Rectangle)
+    ]
+
+
+def on_edge(point, box, tolerance=1e-9):
+    """Whether ``point`` lies on the outline of ``box`` (left, bottom, right, top)."""
+    (x, y), (left, bottom, right, top) = point, box
+    inside_x, inside_y = (
+        left - tolerance <= x <= right + tolerance,
+        bottom - tolerance <= y <= top + tolerance,
+    )
+    on_side = min(abs(x - left), abs(x - right)) <= tolerance and inside_y
+    on_top_or_bottom = min(abs(y - bottom), abs(y - top)) <= tolerance and inside_x
+    return on_side or on_top_or_bottom
 
 
 # --- every diagram ---------------------------------------------------------------------------------
@@ -83,9 +157,21 @@ def test_write_all_writes_small_pngs(tmp_path):
     for name, path in zip(NAMES, paths, strict=True):
         png = path.read_bytes()
         assert len(png) < MAX_BYTES, f"{path.name}: {len(png)} bytes"
-        width, height = diagrams.DIAGRAMS[name]().get_size_inches() * diagrams.DPI
+        figure = diagrams.DIAGRAMS[name]()
+        width, height = figure.get_size_inches() * diagrams.DPI
         assert png_size(png) == (round(width), round(height))
+        assert png_size(png)[0] == 2 * diagrams.display_width(name), "twice the pixels of the 1x size"
         assert b"Software" not in png, "no version in the file, so that it changes only with the picture"
+        with Image.open(io.BytesIO(png)) as image:
+            colours = {to_hex(np.array(rgb) / 255) for _, rgb in image.convert("RGB").getcolors(2**24)}
+        opaque = [patch for patch in figure.axes[0].patches if (patch.get_alpha() or 1) == 1]
+        fills = {to_hex(patch.get_facecolor()) for patch in opaque}
+        assert fills, name
+        assert fills <= colours, f"{name}: the palette of the file changed a fill: {fills - colours}"
+
+
+def test_the_files_have_twice_the_pixels_of_the_1x_size():
+    assert diagrams.DPI == 2 * diagrams.DISPLAY_DPI == 200
 
 
 def test_the_stored_pngs_exist_and_fit_the_size_limit():
@@ -117,20 +203,66 @@ def test_the_command_line_writes_every_diagram(tmp_path):
 @pytest.mark.parametrize("name", NAMES)
 def test_markdown_image_gives_a_valid_attachment(name):
     source, attachments = diagrams.markdown_image(name)
-    match = re.fullmatch(r"!\[(.+)\]\(attachment:(\w+\.png)\)", source)
+    match = re.fullmatch(
+        r'<div style="max-width: (\d+)px">\n\n!\[(.+)\]\(attachment:(\w+\.png)\)\n\n</div>', source
+    )
     assert match, source
-    alt, filename = match.groups()
+    width, alt, filename = match.groups()
     assert filename == f"{name}.png" and list(attachments) == [filename]
     assert re.sub(r"\\(.)", r"\1", alt) == diagrams.ALT_TEXT[name]  # escapes removed: the alt text
-    assert not re.search(r"(?<!\\)[\[\]*_`]", alt), "Markdown markup in the alt text must be escaped"
+    assert not re.search(r"(?<!\\)[\[\]*_`<>]", alt), "Markdown markup in the alt text must be escaped"
+    assert [m.groups() for m in NOTEBOOK_PICTURE.finditer(source)] == [(alt, filename)]
     png = base64.b64decode(attachments[filename]["image/png"], validate=True)
     assert png == diagrams._png(name)
+    # shown at its 1x size: the file has twice the pixels of the width the cell gives it
+    figure_width = diagrams.DIAGRAMS[name]().get_figwidth()
+    assert int(width) == diagrams.display_width(name) == round(figure_width * diagrams.DISPLAY_DPI)
+    assert png_size(png)[0] == 2 * int(width)
 
     notebook = new_notebook(cells=[new_markdown_cell(source, attachments=attachments)])
     nbformat.validate(notebook)
     again = nbformat.reads(nbformat.writes(notebook), as_version=4)
     nbformat.validate(again)
     assert again.cells[0].attachments == attachments
+
+
+def test_markdown_image_exports_to_html_as_an_image_of_its_1x_width():
+    cells = [picture_cell(name) for name in NAMES]
+    html, _ = HTMLExporter().from_notebook_node(new_notebook(cells=cells))
+    for name, cell in zip(NAMES, cells, strict=True):
+        data = cell.attachments[f"{name}.png"]["image/png"]
+        image = re.search(
+            rf'<div style="max-width: {diagrams.display_width(name)}px">\s*<p><img alt="([^"]+)" '
+            rf'src="data:image/png;base64,{re.escape(data)}"',
+            html,
+        )
+        assert image, name
+        assert image.group(1) == diagrams.ALT_TEXT[name].replace("&", "&amp;")
+
+
+def test_jupyterlab_shows_each_diagram_at_its_1x_width(jupyterlab, tmp_path):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    cells = [picture_cell(name) for name in NAMES]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=cells, metadata=kernel), tmp_path / "lab" / "diagrams.ipynb")
+    images = "Array.from(document.querySelectorAll('.jp-RenderedMarkdown img'))"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 900}, device_scale_factor=2)
+        page.goto(jupyterlab("diagrams.ipynb"))
+        page.wait_for_function(
+            f"() => {images}.length === {len(NAMES)} && {images}.every(i => i.complete && i.naturalWidth)",
+            timeout=90_000,
+        )
+        shown = page.evaluate(f"() => {images}.map(i => [i.alt, i.naturalWidth, i.clientWidth])")
+        browser.close()
+    expected = []
+    for name in NAMES:
+        width = diagrams.display_width(name)
+        expected.append([diagrams.ALT_TEXT[name], 2 * width, width])
+    assert shown == expected
 
 
 def test_markdown_image_rejects_an_unknown_name():
@@ -192,8 +324,18 @@ def test_computational_graph_names_the_grad_fns_torch_records():
     assert any("backward" in text and "reverse" in text for text in drawn)
 
 
+def make_mlp(n_hidden=10):
+    """The network lesson 04 builds with ``make_mlp()``, next to the picture."""
+    return nn.Sequential(
+        nn.Linear(1, n_hidden), nn.ReLU(),
+        nn.Linear(n_hidden, n_hidden), nn.ReLU(),
+        nn.Linear(n_hidden, n_hidden), nn.ReLU(),
+        nn.Linear(n_hidden, 1),
+    )  # fmt: skip
+
+
 def test_mlp_shapes_draws_the_shapes_of_a_real_sequential():
-    model = nn.Sequential(nn.Linear(1, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
+    model = make_mlp()
     shapes = []
     for layer in model:
         layer.register_forward_hook(lambda module, args, output: shapes.append(tuple(output.shape)))
@@ -215,6 +357,28 @@ def test_mlp_shapes_draws_the_shapes_of_a_real_sequential():
     n_parameters = sum(parameter.numel() for parameter in model.parameters())
     assert any(f"{n_parameters:,} parameters" in text for text in drawn)
     assert f"{n_parameters:,} parameters" in diagrams.ALT_TEXT["mlp_shapes"]
+    for layer in linears:
+        assert f"Linear({layer.in_features}, {layer.out_features})" in diagrams.ALT_TEXT["mlp_shapes"]
+
+
+def test_mlp_shapes_draws_the_network_lesson_04_prints_before_it():
+    cells = nbformat.read(ROOT / "notebooks" / "04_mlp_regression.ipynb", as_version=4).cells
+    picture = next(i for i, cell in enumerate(cells) if "mlp_shapes.png" in cell.get("attachments", {}))
+    printed = next(
+        text
+        for cell in reversed(cells[:picture])
+        if cell.cell_type == "code"
+        for text in ["".join(output.get("text", "") for output in cell.outputs)]
+        if text.startswith("Sequential(")
+    )
+    linears = [
+        tuple(map(int, pair))
+        for pair in re.findall(r"Linear\(in_features=(\d+), out_features=(\d+)", printed)
+    ]
+    assert [n_out for _, n_out in linears[:-1]] == [n_in for n_in, _ in linears[1:]]
+    assert (linears[0][0], *(n_out for _, n_out in linears)) == diagrams.MLP_SIZES
+    assert printed.count("ReLU()") == len(linears) - 1 == len(diagrams.MLP_SIZES) - 2
+    assert str(make_mlp()) == printed.strip()
 
 
 def test_data_split_shares_are_those_of_lesson_05():
@@ -241,3 +405,142 @@ def test_packing_draws_what_pack_sequence_stores():
     assert packed.batch_sizes.tolist() == [3, 2, 1, 1]
     assert drawn.count("pad") == len(lengths) * max(lengths) - sum(lengths)
     assert f"PackedSequence.data: ({len(packed.data)}, features)" in drawn
+
+
+# --- legible for everyone: size, contrast, colour, layout ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_text_is_at_least_16_px_at_the_1x_size(name):
+    figure = diagrams.DIAGRAMS[name]()
+    for text in words(figure):
+        pixels = text.get_fontsize() * diagrams.DISPLAY_DPI / 72
+        assert pixels >= MIN_TEXT_PX, f"{name}: {text.get_text()!r} is {pixels:.1f} px at the 1x size"
+    # and drawn so: at the 1x size a line of text is at least 16 px high
+    canvas = drawn_at(figure, diagrams.DISPLAY_DPI)
+    for text in words(figure):
+        lines = text.get_text().count("\n") + 1
+        height = text.get_window_extent(canvas.get_renderer()).height
+        assert height / lines >= MIN_TEXT_PX, f"{name}: {text.get_text()!r} is {height / lines:.1f} px high"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_text_has_a_contrast_of_at_least_4_5_against_what_lies_behind_it(name):
+    figure = diagrams.DIAGRAMS[name]()
+    canvas = drawn_at(figure, diagrams.DPI)
+    shown = [(text, text.get_window_extent(canvas.get_renderer())) for text in words(figure)]
+    for text, _ in shown:
+        text.set_visible(False)
+    canvas.draw()
+    behind = np.asarray(canvas.buffer_rgba())[..., :3] / 255  # the picture without its texts
+    height = behind.shape[0]
+    for text, box in shown:
+        rows = slice(math.floor(height - box.y1), math.ceil(height - box.y0))
+        columns = slice(math.floor(box.x0), math.ceil(box.x1))
+        background = behind[rows, columns].reshape(-1, 3)
+        assert len(background), text.get_text()
+        *colour, alpha = to_rgba(text.get_color(), text.get_alpha())
+        foreground = alpha * np.array(colour) + (1 - alpha) * background
+        worst = contrast_ratio(foreground, background).min()
+        assert worst >= MIN_CONTRAST, f"{name}: {text.get_text()!r} has a contrast of {worst:.2f}:1"
+
+
+def test_the_contrast_ratio_is_that_of_wcag():
+    assert contrast_ratio(to_rgb("black"), to_rgb("white")) == pytest.approx(21)
+    assert contrast_ratio(to_rgb("#777777"), to_rgb("white")) == pytest.approx(4.48, abs=0.01)
+    assert contrast_ratio(to_rgb("#0072B2"), to_rgb("white")) == pytest.approx(5.19, abs=0.01)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_colour_is_okabe_ito_or_a_grey(name):
+    axes = diagrams.DIAGRAMS[name]().axes[0]
+    colours = [text.get_color() for text in axes.texts]
+    colours += [colour for patch in axes.patches for colour in (patch.get_facecolor(), patch.get_edgecolor())]
+    colours += [line.get_color() for line in axes.lines]
+    colours += [arrow.arrow_patch.get_edgecolor() for arrow in arrows(axes.figure)]
+    for colour in map(to_hex, colours):
+        red, green, blue = to_rgb(colour)
+        assert colour in OKABE_ITO or red == green == blue, f"{name}: {colour}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_texts_stay_inside_the_picture_and_apart(name):
+    figure = diagrams.DIAGRAMS[name]()
+    canvas = drawn_at(figure, diagrams.DPI)
+    shown = [(text.get_text(), text.get_window_extent(canvas.get_renderer())) for text in words(figure)]
+    for text, box in shown:
+        assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1, f"{name}: {text!r} runs off the side"
+        assert figure.bbox.y0 <= box.y0 and box.y1 <= figure.bbox.y1, f"{name}: {text!r} runs off the edge"
+    for (first, first_box), (second, second_box) in itertools.combinations(shown, 2):
+        assert not first_box.overlaps(second_box), f"{name}: {first!r} overlaps {second!r}"
+
+
+#: Arrows whose head points at no box: the one to the word "output", and the one that says "pack".
+FREE_ARROW_HEADS = {
+    "broadcasting": 0,
+    "computational_graph": 0,
+    "mlp_shapes": 1,
+    "data_split": 0,
+    "packing": 1,
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_arrow_heads_touch_their_boxes(name):
+    figure = diagrams.DIAGRAMS[name]()
+    free = [arrow.xy for arrow in arrows(figure) if not any(on_edge(arrow.xy, box) for box in boxes(figure))]
+    assert len(free) == FREE_ARROW_HEADS[name], f"{name}: arrow heads touching no box: {free}"
+
+
+def test_the_graph_arrows_run_from_box_to_box_and_backward_reaches_both_leaves():
+    figure = diagrams.computational_graph()
+    forward = [arrow for arrow in arrows(figure) if to_hex(arrow.arrow_patch.get_edgecolor()) == "#000000"]
+    backward = [arrow for arrow in arrows(figure) if to_hex(arrow.arrow_patch.get_edgecolor()) == "#d55e00"]
+    assert len(forward) == sum(len(inputs) for _, _, inputs in diagrams.GRAPH_NODES.values())
+    for arrow in forward:  # solid, from the right side of one box to the left side of another
+        assert arrow.arrow_patch.get_linestyle() == "-"
+        assert any(on_edge(arrow.xyann, box) for box in boxes(figure))
+        assert any(on_edge(arrow.xy, box) for box in boxes(figure))
+    width = diagrams.LEAF_SIZE[0]
+    leaves = [(x - width / 2, y) for _, (x, y), inputs in diagrams.GRAPH_NODES.values() if not inputs]
+    assert len(leaves) == 2 and sorted(arrow.xy for arrow in backward) == sorted(leaves)
+    assert all(arrow.arrow_patch.get_linestyle() == "--" for arrow in backward)
+    (path,) = [line for line in figure.axes[0].lines if to_hex(line.get_color()) == "#d55e00"]
+    assert path.get_linestyle() == "--"
+    z_x, z_y = diagrams.GRAPH_NODES["z"][1]
+    start = tuple(path.get_xydata()[0])
+    assert start == pytest.approx((z_x, z_y - diagrams.OPERATION_SIZE[1] / 2)), "backward starts at z"
+    assert {arrow.xyann[0] for arrow in backward} == {path.get_xydata()[-1][0]}, "one rail feeds both leaves"
+
+
+def test_the_computational_graph_says_a_box_is_an_operation_and_an_arrow_a_tensor():
+    (title,) = [text for text in texts(diagrams.computational_graph()) if text.startswith("forward")]
+    assert "box" in title and "one operation" in title and "arrow carries a tensor" in title
+    assert "blue" not in title, "the title names no colour: the picture must not need one"
+
+
+def test_the_two_ways_of_data_split_differ_in_more_than_colour():
+    figure = diagrams.data_split()
+    lines = figure.axes[0].lines
+    brackets = {
+        (to_hex(line.get_color()), line.get_linestyle()) for line in lines if len(line.get_xdata()) == 4
+    }
+    assert brackets == {("#0072b2", "-"), ("#d55e00", "--")}, "solid against dashed, not colour alone"
+    ticks = [line for line in lines if len(line.get_xdata()) == 3]
+    crosses = [line for line in lines if len(line.get_xdata()) == 2]
+    assert len(ticks) == 1 and len(crosses) == 2, "a tick marks the right way, a cross the leak"
+    (tick,) = ticks
+    labels = {text.get_text(): text.get_position()[1] for text in words(figure)}
+    assert min(tick.get_ydata()) < labels["no leakage"] < max(tick.get_ydata())
+    assert all(min(line.get_ydata()) < labels["leakage"] < max(line.get_ydata()) for line in crosses)
+    wrong = [arrow for arrow in arrows(figure) if to_hex(arrow.arrow_patch.get_edgecolor()) == "#d55e00"]
+    assert len(wrong) == 1 and wrong[0].arrow_patch.get_linestyle() == "--"
+
+
+def test_broadcast_copies_are_faded_but_legible():
+    figure = diagrams.broadcasting()
+    faded = [patch for patch in figure.axes[0].patches if (patch.get_alpha() or 1) < 1]
+    assert len(faded) == (12 - 3) + (12 - 4) and all(patch.get_linestyle() == "--" for patch in faded)
+    copies = [text for text in words(figure) if to_hex(text.get_color()) == to_hex(diagrams.FADED_INK)]
+    assert len(copies) == len(faded)
+    assert contrast_ratio(to_rgb(diagrams.FADED_INK), to_rgb("white")) >= MIN_CONTRAST

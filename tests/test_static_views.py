@@ -93,7 +93,7 @@ def test_language_info_and_widget_state_are_stored(notebook):
 class CellTexts(HTMLParser):
     """The text of each cell of an nbconvert page, split by whether it sits inside ``<details>``."""
 
-    VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area"}
+    VOID = frozenset({"img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area"})
 
     def __init__(self):
         super().__init__()
@@ -146,6 +146,7 @@ def test_the_parser_would_see_an_answer_left_outside_details():
     parser = CellTexts()
     parser.feed(
         '<div id="cell-id=a"><p>torch.Size([2, 4, 3])</p></div>'
-        '<details><summary>Solution</summary><div id="cell-id=b"><pre>answer</pre><img src="x"></div></details>'
+        "<details><summary>Solution</summary>"
+        '<div id="cell-id=b"><pre>answer</pre><img src="x"></div></details>'
     )
     assert parser.visible == {"a": "torch.Size([2, 4, 3])"} and parser.folded == {"b": "answer"}

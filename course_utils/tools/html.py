@@ -31,7 +31,9 @@ def page(path: str | Path) -> str:
 
 def main(argv: list[str] | None = None) -> list[Path]:
     """The command line (see the module's docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.tools.html", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.tools.html", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/[0-9][0-9]*_*.ipynb")
     parser.add_argument("--out", default="html", help="the folder to write (default: html)")
     args = parser.parse_args(argv)

@@ -32,7 +32,15 @@ from course_utils.tools import site, stamp, student
 
 ROOT = site.ROOT
 _NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "__pycache__", "*.egg-info", "build", "_site", "student", ".*_cache", ".ipynb_checkpoints"
+    ".git",
+    ".venv",
+    "__pycache__",
+    "*.egg-info",
+    "build",
+    "_site",
+    "student",
+    ".*_cache",
+    ".ipynb_checkpoints",
 )
 
 
@@ -79,9 +87,13 @@ def release(out: str | Path, repository: str, revision: str, *, jupyterhub: str 
 
 def main(argv: list[str] | None = None) -> Path:
     """The command line (see the module's docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.tools.release", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.tools.release", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--repository", required=True, help="the course's GitHub repository, OWNER/NAME")
-    parser.add_argument("--revision", required=True, help="the release tag (such as v1.0) or a full commit hash")
+    parser.add_argument(
+        "--revision", required=True, help="the release tag (such as v1.0) or a full commit hash"
+    )
     parser.add_argument("--out", default="release", help="the folder to write (default: release)")
     parser.add_argument("--jupyterhub", help="a JupyterHub's address, for the site's launch button")
     args = parser.parse_args(argv)

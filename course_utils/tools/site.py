@@ -37,7 +37,7 @@ from course_utils.tools.exercises import role
 
 ROOT = Path(__file__).resolve().parents[2]
 _ATTACHMENT = re.compile(r"attachment:([\w.-]+)")
-_CONF = '''\
+_CONF = """\
 project = "PyTorch, hands-on"
 author = "the course's authors"
 extensions = ["myst_nb"]
@@ -68,7 +68,7 @@ def setup(app):
         return nodes
 
     NbElementRenderer.render_image = render_image_with_alt
-'''
+"""
 
 
 def theme_options(repository: str | None, revision: str | None, jupyterhub: str | None) -> dict:
@@ -107,7 +107,7 @@ def page_notebook(notebook: nbformat.NotebookNode, images: Path, prefix: str) ->
     page = nbformat.from_dict(notebook)
     for cell in page.cells:
         for name, bundle in cell.pop("attachments", {}).items():
-            (mime, data), *_ = bundle.items()
+            (_mime, data), *_ = bundle.items()
             (images / f"{prefix}_{name}").write_bytes(base64.b64decode(data))
             cell.source = cell.source.replace(f"attachment:{name}", f"{images.name}/{prefix}_{name}")
         if cell.cell_type == "markdown":  # the home page is README.md's copy, index.md
@@ -135,7 +135,9 @@ def write_sources(source: Path, root: Path = ROOT) -> list[str]:
         if (root / name).exists():
             shutil.copy(root / name, source / name)
     toctree = "\n".join(["", "```{toctree}", ":hidden:", ":caption: Lessons", "", *lessons, "```", ""])
-    teachers = "\n".join(["```{toctree}", ":hidden:", ":caption: Teaching", "", "TEACHING", "CONTRIBUTING", "```", ""])
+    teachers = "\n".join(
+        ["```{toctree}", ":hidden:", ":caption: Teaching", "", "TEACHING", "CONTRIBUTING", "```", ""]
+    )
     (source / "index.md").write_text((root / "README.md").read_text() + toctree + "\n" + teachers)
     return lessons
 
@@ -180,9 +182,13 @@ def _address(root: Path) -> tuple[str | None, str | None]:
 
 def main(argv: list[str] | None = None) -> Path:
     """The command line: ``python -m course_utils.tools.site [--out DIR] [--jupyterhub URL]``."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.tools.site", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.tools.site", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--out", default="_site", help="the folder to build into (default: _site)")
-    parser.add_argument("--jupyterhub", help="a JupyterHub's address, for a launch button through nbgitpuller")
+    parser.add_argument(
+        "--jupyterhub", help="a JupyterHub's address, for a launch button through nbgitpuller"
+    )
     args = parser.parse_args(argv)
     out = build(args.out, jupyterhub=args.jupyterhub)
     print(f"built {out}: python -m http.server -d {args.out}")
