@@ -139,7 +139,7 @@ def test_the_home_page_lists_the_lessons_and_the_teachers_page(website):
 def test_a_lesson_page_shows_a_diagram_a_plot_and_a_table_with_their_alt_text(website, tmp_path):
     page, base = website
     page.goto(f"{base}/notebooks/05_adult_classifier.html")
-    diagram = page.locator("article img[src*='images/05_adult_classifier_']").first
+    diagram = page.locator("article img[src*='data_split']").first
     assert diagram.is_visible() and len(diagram.get_attribute("alt")) >= 20
     plots = page.locator("article .cell_output img")
     assert plots.count() >= 3

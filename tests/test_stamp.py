@@ -198,3 +198,27 @@ def test_the_stamped_setup_cell_passes_ruff(copies, repository, revision):
         ruff = [sys.executable, "-m", "ruff", *command, "--config", str(ROOT / "pyproject.toml"), str(path)]
         result = subprocess.run(ruff, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def cells_index(path):
+    return next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if "packing.png" in c.source)
+
+
+def test_a_release_links_each_diagram_to_its_file_at_the_tag_and_unsetting_restores_it(copies):
+    from course_utils.diagrams import markdown_image
+
+    path = next(path for path in copies if path.name.startswith("06_"))
+    stamp(path, "me/course", "v1.0")
+    cells = [cell for cell in nbformat.read(path, as_version=4).cells if "packing.png" in cell.source]
+    assert len(cells) == 1 and "attachments" not in cells[0]  # Colab does not render attachments
+    assert (
+        "](https://raw.githubusercontent.com/me/course/v1.0/figures/diagrams/packing.png)" in cells[0].source
+    )
+    stamp(path, "me/course", "v2.0")
+    assert (
+        "/me/course/v2.0/figures/diagrams/packing.png)"
+        in nbformat.read(path, as_version=4).cells[cells_index(path)].source
+    )
+    stamp(path, None, None)
+    (cell,) = [cell for cell in nbformat.read(path, as_version=4).cells if "packing.png" in cell.source]
+    assert "](attachment:packing.png)" in cell.source and cell.attachments == markdown_image("packing")[1]

@@ -12,7 +12,7 @@ writes into ``release/`` (replaced if it exists):
 - ``site/``: the website of that copy (``course_utils.tools.site``), its launch buttons pinned to
   ``v1.0``;
 - ``student-edition.zip`` and ``nbgrader-course.zip``: the handouts of that copy
-  (``course_utils.tools.student``).
+  (``course_utils.tools.student``); the nbgrader course holds the lessons with exercises.
 
 The repository itself is not changed. ``.github/workflows/release.yml`` runs this command when a
 tag is pushed, with the repository it runs in and that tag, then points the tag at a commit of
@@ -28,7 +28,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 from course_utils.tools import site, stamp, student
+from course_utils.tools.exercises import exercises
 
 ROOT = site.ROOT
 _NOT_COPIED = shutil.ignore_patterns(
@@ -79,7 +82,8 @@ def release(out: str | Path, repository: str, revision: str, *, jupyterhub: str 
     with tempfile.TemporaryDirectory() as folder:
         handout, nbgrader = Path(folder) / "student-edition", Path(folder) / "nbgrader-course"
         student.write_student_edition(notebooks, handout)
-        student.write_nbgrader_course(notebooks, nbgrader)
+        graded = [path for path in notebooks if exercises(nbformat.read(path, as_version=4))]
+        student.write_nbgrader_course(graded, nbgrader)  # the lessons with exercises
         for archive in (handout, nbgrader):
             shutil.make_archive(str(out / archive.name), "zip", archive.parent, archive.name)
     return out

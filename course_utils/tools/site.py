@@ -36,7 +36,7 @@ import course_utils
 from course_utils.tools.exercises import role
 
 ROOT = Path(__file__).resolve().parents[2]
-_ATTACHMENT = re.compile(r"attachment:([\w.-]+)")
+_RELEASED_DIAGRAM = re.compile(r"https://raw\.githubusercontent\.com/[^)\s]+/(figures/diagrams/[\w-]+\.png)")
 _CONF = """\
 project = "PyTorch, hands-on"
 author = "the course's authors"
@@ -112,6 +112,8 @@ def page_notebook(notebook: nbformat.NotebookNode, images: Path, prefix: str) ->
             cell.source = cell.source.replace(f"attachment:{name}", f"{images.name}/{prefix}_{name}")
         if cell.cell_type == "markdown":  # the home page is README.md's copy, index.md
             cell.source = cell.source.replace("](../README.md", "](../index.md")
+            # a released notebook links its diagrams on GitHub (for Colab); the site has them
+            cell.source = _RELEASED_DIAGRAM.sub(r"../\1", cell.source)
         if cell.cell_type == "code" and (role(cell) or ("",))[0] == "solution":
             cell.metadata.setdefault("tags", []).append("hide-cell")
     return page

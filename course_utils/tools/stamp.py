@@ -29,6 +29,9 @@ _OWNER_AND_NAME = re.compile(
 _RELEASE_TAG = re.compile(r"v?\d+(?:\.\d+)+(?:-?(?:a|b|rc)\.?\d+)?")
 _COMMIT = re.compile(r"[0-9a-fA-F]{40}")
 _BADGE = re.compile(r"\n\n\[!\[Open In Colab\]\(.*?\)\]\(.*?\)")
+_DIAGRAM = re.compile(
+    r"\]\((?:attachment:|https://raw\.githubusercontent\.com/[^)\s]+/figures/diagrams/)([\w-]+)\.png\)"
+)
 _COLAB_BLOCK = re.compile(r'^if "google\.colab" in sys\.modules:.*(?:\n(?:[ \t]+.*|(?=\n[ \t])))*', re.M)
 
 _INSTALL = """\
@@ -116,7 +119,9 @@ def stamp(path: str | Path, repository: str | None, revision: str | None) -> boo
     """Write the address into a notebook's badge and setup cell; return whether it changed.
 
     The badge goes under the title in the first Markdown cell; the Colab block of the first code
-    cell is replaced with :func:`colab_block`. The rest of both cells stays as it is.
+    cell is replaced with :func:`colab_block`. The rest of both cells stays as it is. Diagrams
+    (Markdown attachments, which Colab does not show) become links to ``figures/diagrams/`` at the
+    address, or attachments again when it is unset.
 
     Example:
         >>> import tempfile
@@ -147,11 +152,44 @@ def stamp(path: str | Path, repository: str | None, revision: str | None) -> boo
         f"{title}\n\n{link}{newline}{rest}" if link else title + newline + rest,
         _COLAB_BLOCK.sub(lambda match: block, setup.source, count=1),
     )
-    if sources == (top.source, setup.source):
+    diagrams = _link_diagrams(notebook, repository, revision)
+    if sources == (top.source, setup.source) and not diagrams:
         return False
     top.source, setup.source = sources
     nbformat.write(notebook, path)
     return True
+
+
+def _link_diagrams(notebook: nbformat.NotebookNode, repository: str | None, revision: str | None) -> bool:
+    """Point each diagram of ``notebook`` at its file at the address, or back at its attachment.
+
+    Colab does not render Markdown attachments; a released notebook links each diagram to
+    ``figures/diagrams/NAME.png`` at its revision on GitHub instead. Unset, the attachment is
+    drawn again (``course_utils.diagrams``). Returns whether a cell changed.
+    """
+    from course_utils import diagrams
+
+    changed = False
+    for cell in notebook.cells:
+        names = _DIAGRAM.findall(cell.source) if cell.cell_type == "markdown" else []
+        for name in names:
+            if repository is None and f"](attachment:{name}.png)" in cell.source:
+                continue  # already an attachment
+            if repository is None:
+                target, attachments = f"attachment:{name}.png", diagrams.markdown_image(name)[1]
+            else:
+                target = (
+                    f"https://raw.githubusercontent.com/{repository}/{revision}/figures/diagrams/{name}.png"
+                )
+                attachments = {}
+            source = _DIAGRAM.sub(lambda m, n=name, t=target: f"]({t})" if m[1] == n else m[0], cell.source)
+            if source != cell.source or cell.get("attachments", {}) != attachments:
+                cell.source, changed = source, True
+                if attachments:
+                    cell.attachments = attachments
+                else:
+                    cell.pop("attachments", None)
+    return changed
 
 
 def record(repository: str, revision: str, init: Path) -> None:
