@@ -443,8 +443,8 @@ def padding_share(lengths: Any, batch_size: int, *, ax: Axes | None = None) -> A
     Example:
         >>> ax = padding_share([5, 1, 4, 2, 8, 1, 3, 6], batch_size=2)
         8 sequences, 30 valid steps, batches of 2
-        in the given order: 46 padded slots, padding share 0.3478
-        sorted by length:   34 padded slots, padding share 0.1176
+        in the given order: 46 slots after padding, padding share 0.3478
+        sorted by length:   34 slots after padding, padding share 0.1176
         >>> plt.close("all")
     """
     lengths = _check_lengths(lengths)
@@ -457,7 +457,7 @@ def padding_share(lengths: Any, batch_size: int, *, ax: Axes | None = None) -> A
     print(f"{len(lengths)} sequences, {n_steps} valid steps, batches of {batch_size}")
     for name, batches in layouts.items():
         slots = _padded_slots(batches)
-        print(f"{name + ':':<20}{slots} padded slots, padding share {1 - n_steps / slots:.4f}")
+        print(f"{name + ':':<20}{slots} slots after padding, padding share {1 - n_steps / slots:.4f}")
 
     ax = _new_axes(ax, (8, 3.5))
     longest, offset = max(lengths), 0.0

@@ -176,8 +176,8 @@ def test_threshold_report_rejects_bad_probabilities_and_labels(probabilities, la
 
 PADDING_REPORT = """\
 8 sequences, 30 valid steps, batches of 2
-in the given order: 46 padded slots, padding share 0.3478
-sorted by length:   34 padded slots, padding share 0.1176
+in the given order: 46 slots after padding, padding share 0.3478
+sorted by length:   34 slots after padding, padding share 0.1176
 """
 
 

@@ -173,6 +173,7 @@ def _link_diagrams(notebook: nbformat.NotebookNode, repository: str | None, revi
     for cell in notebook.cells:
         names = _DIAGRAM.findall(cell.source) if cell.cell_type == "markdown" else []
         for name in names:
+            attachments: dict[str, dict[str, str]]
             if repository is None and f"](attachment:{name}.png)" in cell.source:
                 continue  # already an attachment
             if repository is None:
@@ -182,7 +183,10 @@ def _link_diagrams(notebook: nbformat.NotebookNode, repository: str | None, revi
                     f"https://raw.githubusercontent.com/{repository}/{revision}/figures/diagrams/{name}.png"
                 )
                 attachments = {}
-            source = _DIAGRAM.sub(lambda m, n=name, t=target: f"]({t})" if m[1] == n else m[0], cell.source)
+            source = cell.source
+            for match in _DIAGRAM.finditer(cell.source):
+                if match[1] == name:
+                    source = source.replace(match[0], f"]({target})")
             if source != cell.source or cell.get("attachments", {}) != attachments:
                 cell.source, changed = source, True
                 if attachments:
