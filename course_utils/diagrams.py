@@ -170,7 +170,7 @@ def broadcasting() -> Figure:
         4.3,
         0.15,
         "Sizes are compared from the right; a size 1 is stretched to match.\n"
-        "Dashed cells are repeated copies: broadcasting makes no copy in memory.",
+        "Dashed cells are repeats that are never stored: broadcasting makes no copy in memory.",
         ha="center",
         fontsize=FONTSIZE,
         color=INK,
