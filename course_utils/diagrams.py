@@ -342,7 +342,7 @@ def data_split() -> Figure:
         color=INK,
     )
     parts = [
-        ("training rows\n64 %", 0.64, SKY_BLUE),
+        ("fitting\n64 %", 0.64, SKY_BLUE),
         ("validation\n16 %", 0.16, ORANGE),
         ("test\n20 %", 0.2, PURPLE),
     ]
@@ -504,10 +504,11 @@ ALT_TEXT: dict[str, str] = {
         "(10, 10), (10, 10) and (1, 10), each bias (out,), 251 parameters in all."
     ),
     "data_split": (
-        "Two bars split the rows into training 64 %, validation 16 % and test 20 %. Marked with a tick, "
-        "no leakage: the scaler and encoder are fitted on the training rows only, the model is chosen on "
-        "the validation rows and the test rows are scored once at the end; marked with a cross, leakage: "
-        "they are fitted on all rows and the model is chosen by its test score."
+        "Two bars split the rows into fitting 64 %, validation 16 % and test 20 %. Marked with a tick, "
+        "no leakage: the scaler and encoder are fitted on the training rows only (the 64 % the model is "
+        "fitted on), the model is chosen on the validation rows and the test rows are scored once at the "
+        "end; marked with a cross, leakage: they are fitted on all rows and the model is chosen by its "
+        "test score."
     ),
     "packing": (
         "Three sequences of lengths 4, 2 and 1, sorted longest first, shown as a padded grid of batch 3 "
