@@ -4,7 +4,7 @@ Importing this package changes nothing: no seeding, no plotting style, no backen
 flags. Each of those is an explicit call in a notebook's setup cell.
 """
 
-from course_utils.context import expect_error, num_threads
+from course_utils.context import expect_error, folded, num_threads
 from course_utils.data import (
     cubic_wave,
     load_adult,
@@ -34,6 +34,7 @@ __all__ = [
     "evaluate",
     "expect_error",
     "fit",
+    "folded",
     "get_device",
     "load_adult",
     "make_cubic_wave_data",

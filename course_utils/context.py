@@ -60,3 +60,47 @@ def num_threads(count: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@contextmanager
+def folded(summary: str = "What the solution prints: click to show it") -> Iterator[None]:
+    """Show what the block prints and displays folded away, behind a click on ``summary``.
+
+    A solution cell's output is part of its answer. JupyterLab and Colab show a cell's outputs
+    again when it runs (on "Run All", say), even where its code stays collapsed; an output that is
+    itself a closed ``<details>`` element stays closed there, on GitHub, in nbconvert's HTML and on
+    the course website. Outside a notebook the block prints as usual.
+
+    Example:
+        >>> with folded():   # no notebook here: printed as usual
+        ...     print("the answer")
+        the answer
+    """
+    import html
+
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        yield
+        return
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stderr=False) as captured:  # warnings and errors stay in sight
+        yield
+    # a progress bar redraws its line with carriage returns: keep each line as last drawn
+    printed = "\n".join(line.rsplit("\r", 1)[-1] for line in captured.stdout.split("\n")).strip("\n")
+    parts, plain = [], [printed] if printed else []
+    if printed:
+        parts.append(f"<pre>{html.escape(printed)}</pre>")
+    for output in captured.outputs:
+        if "image/png" in output.data:
+            meta = output.metadata.get("image/png", {}) if output.metadata else {}
+            alt, width = html.escape(meta.get("alt", "")), meta.get("width", "")
+            data = output.data["image/png"]
+            parts.append(f'<img src="data:image/png;base64,{data}" alt="{alt}" width="{width}">')
+        plain.append(output.data.get("text/plain", ""))
+    if parts:
+        body = "\n".join(parts)
+        page = f"<details><summary>{html.escape(summary)}</summary>\n{body}\n</details>"
+        display({"text/html": page, "text/plain": "\n".join(plain)}, raw=True)

@@ -25,7 +25,6 @@ from nbconvert import HTMLExporter
 from nbformat.v4 import new_markdown_cell, new_notebook
 from PIL import Image
 from sklearn.model_selection import train_test_split
-from test_jupyterlab import BROWSER_FLAGS, chromium, jupyterlab  # noqa: F401  (jupyterlab: a fixture)
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence
 
@@ -238,31 +237,6 @@ def test_markdown_image_exports_to_html_as_an_image_of_its_1x_width():
         )
         assert image, name
         assert image.group(1) == diagrams.ALT_TEXT[name].replace("&", "&amp;")
-
-
-def test_jupyterlab_shows_each_diagram_at_its_1x_width(jupyterlab, tmp_path):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium()
-    cells = [picture_cell(name) for name in NAMES]
-    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    nbformat.write(new_notebook(cells=cells, metadata=kernel), tmp_path / "lab" / "diagrams.ipynb")
-    images = "Array.from(document.querySelectorAll('.jp-RenderedMarkdown img'))"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 900}, device_scale_factor=2)
-        page.goto(jupyterlab("diagrams.ipynb"))
-        page.wait_for_function(
-            f"() => {images}.length === {len(NAMES)} && {images}.every(i => i.complete && i.naturalWidth)",
-            timeout=90_000,
-        )
-        shown = page.evaluate(f"() => {images}.map(i => [i.alt, i.naturalWidth, i.clientWidth])")
-        browser.close()
-    expected = []
-    for name in NAMES:
-        width = diagrams.display_width(name)
-        expected.append([diagrams.ALT_TEXT[name], 2 * width, width])
-    assert shown == expected
 
 
 def test_markdown_image_rejects_an_unknown_name():

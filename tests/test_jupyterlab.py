@@ -1,6 +1,7 @@
 """A lesson in a real JupyterLab, driven in headless Chromium: solutions and their outputs collapsed,
 discussions folded, the lesson not marked modified on opening, run all, no error; and an
-exploration whose slider, moved, redraws its output.
+exploration whose slider, moved, redraws its output; every diagram shown at its 1x width. One
+JupyterLab server serves the three.
 
 Needs Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it). Outside CI the test is
 skipped when no browser is found; in CI (``CI=true``) a missing browser is a failure.
@@ -20,10 +21,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from test_diagrams import NAMES, picture_cell
+
+from course_utils import diagrams
 
 ROOT = Path(__file__).parents[1]
 LESSON = "02_autograd.ipynb"
 EXPLORATION = "exploration.ipynb"  # the lesson 03 exploration's widget cell, on its own
+DIAGRAMS = "diagrams.ipynb"  # every diagram's Markdown cell
 BROWSER_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,6 +51,18 @@ NOTEBOOK_STATE = """() => {
     code_cells: cells.length,
     executed: cells.filter(cell => cell.model.executionCount !== null).length,
     hidden_solutions: cells.filter(c => c.inputHidden && c.outputHidden && isSolution(c)).length,
+    hidden_code: cells.filter(c => c.inputHidden && isSolution(c)).length,
+    // what a solution shows without a click: its output, less closed <details> and its check's verdict
+    visible_answers: cells.filter(isSolution).map(cell => {
+      const area = cell.node.querySelector('.jp-OutputArea');
+      if (!area) return '';
+      const copy = area.cloneNode(true);
+      copy.querySelectorAll('details:not([open])').forEach(node => node.remove());
+      document.body.appendChild(copy);
+      const text = copy.innerText;
+      copy.remove();
+      return text.split('\\n').filter(line => line.trim() && !line.trim().startsWith('✅')).join('\\n');
+    }).filter(text => text),
     discussions: panel.content.node.querySelectorAll('.jp-MarkdownCell details').length,
     open_discussions: panel.content.node.querySelectorAll('.jp-MarkdownCell details[open]').length,
     dirty: panel.model.dirty,
@@ -72,8 +89,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("jupyterlab")
     (tmp_path / "lab").mkdir()
     shutil.copy(ROOT / "notebooks" / LESSON, tmp_path / "lab" / LESSON)
     widget = "from course_utils import explore\n\nexplore.descent_path_widget()"
@@ -81,6 +99,8 @@ def jupyterlab(tmp_path):
     nbformat.write(
         new_notebook(cells=[new_code_cell(widget)], metadata=kernel), tmp_path / "lab" / EXPLORATION
     )
+    pictures = [picture_cell(name) for name in NAMES]
+    nbformat.write(new_notebook(cells=pictures, metadata=kernel), tmp_path / "lab" / DIAGRAMS)
     port, token = free_port(), secrets.token_hex(16)
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -153,7 +173,10 @@ def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path
         state = wait_for(page, lambda s: s["kernel"] == "idle" and s["executed"] == s["code_cells"], 180)
         assert state["errors"] == 0
         assert state["passed_checks"] >= state["solutions"]
-        assert state["hidden_solutions"] == state["solutions"]  # still collapsed after running
+        # JupyterLab shows a cell's outputs again when it runs; its code stays collapsed, and what a
+        # solution prints is folded inside its output (cu.folded)
+        assert state["hidden_code"] == state["solutions"]
+        assert state["visible_answers"] == []
 
         page.evaluate("""() => {
           const cells = window.jupyterapp.shell.currentWidget.content.widgets;
@@ -196,3 +219,26 @@ def test_moving_a_slider_redraws_the_exploration(jupyterlab):
         browser.close()
     assert "converges" in before and "learning rate 0.035" not in before
     assert "diverges" in after  # above the stability limit the path runs away
+
+
+def test_jupyterlab_shows_each_diagram_at_its_1x_width(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    panel = "((window.jupyterapp || {}).shell || {}).currentWidget"  # null while the page loads
+    images = f"Array.from({panel} ? {panel}.node.querySelectorAll('.jp-RenderedMarkdown img') : [])"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 900}, device_scale_factor=2)
+        page.goto(jupyterlab(DIAGRAMS))
+        page.wait_for_function(
+            f"() => {images}.length === {len(NAMES)} && {images}.every(i => i.complete && i.naturalWidth)",
+            timeout=90_000,
+        )
+        shown = page.evaluate(f"() => {images}.map(i => [i.alt, i.naturalWidth, i.clientWidth])")
+        browser.close()
+    expected = []
+    for name in NAMES:
+        width = diagrams.display_width(name)
+        expected.append([diagrams.ALT_TEXT[name], 2 * width, width])
+    assert shown == expected
