@@ -27,7 +27,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from course_utils.tools.stamp import colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 COLAB_LIKE = [
     "torch==2.13.0",
     "numpy==2.0.2",

@@ -14,7 +14,7 @@ from course_utils.tools import execute, figures
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 
 
 def quick_start_commands():

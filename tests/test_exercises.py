@@ -11,7 +11,8 @@ import pytest
 from course_utils.tools import exercises, grade
 
 ROOT = Path(__file__).parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
+LESSON_NOTEBOOKS = [path for path in NOTEBOOKS if path.name[2] == "_"]  # not an appendix (04b_...)
 LESSONS = grade.course_lessons()
 CHECK_CALL = re.compile(r"^checks\.(\w+)\(", re.M)
 
@@ -28,10 +29,13 @@ def check_cells(notebook):
 
 
 def test_every_notebook_is_a_lesson_with_checks_and_every_lesson_a_notebook():
-    assert [lesson.notebook for lesson in LESSONS.values()] == [path.name for path in NOTEBOOKS]
+    assert [lesson.notebook for lesson in LESSONS.values()] == [path.name for path in LESSON_NOTEBOOKS]
+    for path in set(NOTEBOOKS) - set(LESSON_NOTEBOOKS):  # an appendix: no exercise, no check
+        notebook = nbformat.read(path, as_version=4)
+        assert not check_cells(notebook) and not exercises.exercises(notebook), path.name
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+@pytest.mark.parametrize("path", LESSON_NOTEBOOKS, ids=[path.name for path in LESSON_NOTEBOOKS])
 def test_at_least_four_exercises_one_of_them_inside_the_lesson_and_every_check_used(path):
     notebook = nbformat.read(path, as_version=4)
     lesson = LESSONS[path.name[:2]]
@@ -86,7 +90,7 @@ def test_the_teachers_table_lists_every_exercise_with_its_title_points_and_secti
     text = (ROOT / "TEACHING.md").read_text()
     places = dict(re.findall(r"^\| \d\d \| `(\d\d\.\w+)` \|.*\| §(\d+)[,|]", text, re.M))
     sections = {}
-    for path in NOTEBOOKS:
+    for path in LESSON_NOTEBOOKS:
         sections |= sections_of_checks(path)
     assert places == sections
 

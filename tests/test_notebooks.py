@@ -11,8 +11,13 @@ import pytest
 from course_utils import REPOSITORY, REVISION
 from course_utils.tools.stamp import badge, colab_block
 
-NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
+
+
+def is_appendix(path):
+    """Whether ``path`` is a lesson's appendix (``04b_...``): a reference, without exercises."""
+    return path.name[2] != "_"
 
 
 def code_cells(notebook):
@@ -29,8 +34,9 @@ def test_there_are_notebooks():
 
 
 def test_file_names_are_ordered_and_numbered_from_01():
-    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
-    assert numbers == list(range(1, len(NOTEBOOKS) + 1))
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS if not is_appendix(path)]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert all(int(path.name[:2]) in numbers for path in NOTEBOOKS if is_appendix(path))  # of a lesson
 
 
 def test_valid_with_the_python3_kernel(notebook):
@@ -210,9 +216,9 @@ def test_no_absolute_paths(notebook):
 
 
 def test_solution_cells_are_collapsed_in_jupyterlab_and_colab(notebook):
-    _path, nb = notebook
+    path, nb = notebook
     solutions = [cell for cell in code_cells(nb) if "solution" in cell.metadata.get("tags", [])]
-    assert len(solutions) >= 2
+    assert len(solutions) >= 2 or (is_appendix(path) and not solutions)
     for cell in solutions:
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
         assert cell.metadata.get("cellView") == "form"

@@ -16,7 +16,7 @@ from course_utils.tools import stamp as stamping
 from course_utils.tools.stamp import badge, colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 

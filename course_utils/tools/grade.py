@@ -508,7 +508,7 @@ def _safe(value: Any) -> Any:
 def _probable(folder: Path, wanted: str) -> str:
     """A hint naming the file in ``folder`` that is probably ``wanted``, or ""."""
     for path in sorted(folder.glob("*.ipynb")):
-        if path.name[:2] == wanted[:2] and path.name != wanted:
+        if path.name[:2] == wanted[:2] and not path.name[2:3].isalpha() and path.name != wanted:  # not 04b_
             return f"; {path.name} looks like it: rename it {wanted}"
     return ""
 

@@ -313,7 +313,9 @@ def main(argv: list[str] | None = None) -> list[Path]:
     if args.notebook:
         notebooks = [source / Path(args.notebook).name]
     else:
-        notebooks = sorted(source.glob("[0-9][0-9]_*.ipynb"))
+        notebooks = sorted(
+            source.glob("[0-9][0-9]_*.ipynb" if args.format == "nbgrader" else "[0-9][0-9]*_*.ipynb")
+        )
     if not notebooks or not all(path.is_file() for path in notebooks):
         parser.error(f"no such notebook(s) in {source}: {args.notebook or '[0-9][0-9]_*.ipynb'}")
     if (args.repository is None) != (args.ref is None) or (args.hub and not args.repository):
