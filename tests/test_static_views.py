@@ -68,7 +68,7 @@ def test_every_picture_has_alt_text_and_is_stored_at_twice_its_size(notebook):
 def test_answers_are_folded_and_collapsed_in_the_notebook(notebook):
     _path, nb = notebook
     solutions = [cell for cell in nb.cells if solution(cell)]
-    assert solutions
+    assert solutions or "b_" in _path.name  # an appendix (04b) has no exercises
     for cell in solutions:
         if cell.cell_type == "code":  # JupyterLab and VS Code: code and outputs collapsed
             assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}

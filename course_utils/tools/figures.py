@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     parser.add_argument("--source", default="notebooks")
     parser.add_argument("--out", default="figures")
     args = parser.parse_args(argv)
-    notebooks = sorted(Path(args.source).glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(Path(args.source).glob("[0-9][0-9]*_*.ipynb"))
     if not notebooks:
         parser.error(f"no notebooks in {args.source}")
     out = Path(args.out)
