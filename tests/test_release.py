@@ -145,6 +145,7 @@ def test_a_lesson_page_shows_a_diagram_a_plot_and_a_table_with_their_alt_text(we
     assert plots.count() >= 3
     assert all(len(alt or "") >= 20 for alt in plots.evaluate_all("nodes => nodes.map(n => n.alt)"))
     assert page.locator("article .cell_output table").first.is_visible()
+    diagram.evaluate("node => node.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(tmp_path / "website.png"))
     if os.environ.get("COURSE_UPDATE_SCREENSHOT"):
         shutil.copy(tmp_path / "website.png", ROOT / "figures" / "website.png")
@@ -176,7 +177,9 @@ def test_a_solution_is_hidden_until_clicked(website):
     answer = page.get_by_text("torch.Size([2, 4, 3])").first
     assert not answer.is_visible()
     solution = page.locator("details.hide", has=page.get_by_text("torch.Size([2, 4, 3])")).first
-    solution.locator("summary").first.click()
+    solution.locator("summary").first.click()  # the solution's code
+    assert not answer.is_visible()  # what it prints is folded once more (cu.folded)
+    solution.get_by_text("What the solution prints").first.click()
     assert answer.is_visible()
     discussion = page.locator("details", has_text="The second sum is the common trap").first
     assert not page.get_by_text("The second sum is the common trap").first.is_visible()
