@@ -4,10 +4,10 @@ already installed is downgraded or replaced; with no address set, nothing is ins
 The simulation: a fresh virtual environment with Colab-like packages (torch and friends, at other
 versions than requirements.txt pins), built once per test process by uv from its cache, and a
 stand-in ``google.colab`` module imported before the setup cells (as Colab's runtime does). The
-notebooks are copied and stamped with a test address, whose install source is then pointed at
-this checkout instead of GitHub. Every notebook's Colab block is the same, so it runs once; then
-each notebook's remaining setup code runs in that kernel, with the names of the one before
-cleared. Building the environment needs the package index the first time; outside CI
+notebooks are those of a release's stamped copy (``release.stamped_copy``) with a test address,
+whose install source is then pointed at that copy instead of GitHub. Every notebook's Colab block
+is the same, so it runs once; then each notebook's remaining setup code runs in that kernel, with
+the names of the one before cleared. Building the environment needs the package index the first time; outside CI
 (``CI=true``) the tests are skipped when it cannot be reached.
 """
 
@@ -24,6 +24,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
+from course_utils.tools import release
 from course_utils.tools.stamp import colab_block, stamp
 
 ROOT = Path(__file__).parents[1]
@@ -54,12 +55,21 @@ def installed(python):
 
 
 def setup_cells(folder, repository, revision):
-    """Copies of the notebooks stamped with the address: each one's setup and report cell."""
+    """Each notebook's setup and report cell, as a release stamps them (unset: as shipped).
+
+    With an address, the notebooks are those of ``release.stamped_copy``, the copy that
+    ``python -m course_utils.tools.release`` and the release workflow publish.
+    """
+    if repository is None:
+        paths = [Path(shutil.copy(path, folder)) for path in NOTEBOOKS]
+        for path in paths:
+            stamp(path, None, None)
+    else:
+        course = release.stamped_copy(folder / "course", repository, revision)
+        paths = [course / "notebooks" / path.name for path in NOTEBOOKS]
     cells = {}
-    for path in NOTEBOOKS:
-        copy = Path(shutil.copy(path, folder))
-        stamp(copy, repository, revision)
-        code = [cell for cell in nbformat.read(copy, as_version=4).cells if cell.cell_type == "code"]
+    for path in paths:
+        code = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
         cells[path.name] = code[0].source, code[1].source
     return cells
 
@@ -112,7 +122,8 @@ def test_setup_cells_install_course_utils_in_colab_without_touching_its_packages
     stamped = setup_cells(tmp_path, *ADDRESS)
     block = colab_block(*ADDRESS)
     assert all(setup.count(block) == 1 for setup, _ in stamped.values())  # so it runs once for all
-    local_block = block.replace(f"git+https://github.com/{'@'.join(ADDRESS)}", ROOT.resolve().as_uri())
+    course = (tmp_path / "course").resolve()  # the stamped copy: what the tag would hold
+    local_block = block.replace(f"git+https://github.com/{'@'.join(ADDRESS)}", course.as_uri())
     sources = [
         "import sys\n\n" + local_block,
         "import importlib.metadata\n"
@@ -124,7 +135,7 @@ def test_setup_cells_install_course_utils_in_colab_without_touching_its_packages
     printed = run_in_colab(colab, sources, tmp_path)
     after = installed(colab["python"])
 
-    assert json.loads(printed[1])["url"] == ROOT.resolve().as_uri()  # this checkout, not GitHub
+    assert json.loads(printed[1])["url"] == course.as_uri()  # the release's copy, not GitHub
     changed = {
         name: (version, after.get(name)) for name, version in before.items() if after.get(name) != version
     }
