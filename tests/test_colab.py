@@ -7,8 +7,8 @@ stand-in ``google.colab`` module imported before the setup cells (as Colab's run
 notebooks are those of a release's stamped copy (``release.stamped_copy``) with a test address,
 whose install source is then pointed at that copy instead of GitHub. Every notebook's Colab block
 is the same, so it runs once; then each notebook's remaining setup code runs in that kernel, with
-the names of the one before cleared. Building the environment needs the package index the first time; outside CI
-(``CI=true``) the tests are skipped when it cannot be reached.
+the names of the one before cleared. Building the environment needs the package index the first
+time; outside CI (``CI=true``) the tests are skipped when it cannot be reached.
 """
 
 import json
