@@ -36,7 +36,13 @@ def test_broken_inputs_cost_their_rows_never_the_class(tmp_path):
     guide = (ROOT / "TEACHING.md").read_text(encoding="utf-8")
     (hidden / "standardize.py").write_text(guide.split("```python\n")[1].split("```")[0])
     rows = grade.grade(
-        submissions, timeout=12, seed=2, progress=False, lessons=["01", "1".zfill(2)], hidden=hidden
+        submissions,
+        timeout=12,
+        seed=2,
+        progress=False,
+        lessons=["01", "1".zfill(2)],
+        hidden=hidden,
+        jobs=2,  # the slow one sleeps out its time beside the others
     )
     hidden_rows = {row["student"]: row["status"] for row in rows if row["exercise"] == "01.standardize_wide"}
     assert hidden_rows["ada"] == "correct" and hidden_rows["=1+2"] == "not attempted"

@@ -165,7 +165,7 @@ def test_lesson_runs_in_jupyterlab_with_solutions_collapsed(jupyterlab, tmp_path
         assert state["solutions"] >= 2
         assert state["hidden_solutions"] == state["solutions"]  # code and outputs collapsed, as stored
         assert state["discussions"] >= 1 and state["open_discussions"] == 0
-        time.sleep(3)  # the kernel has answered: its language_info is the one stored
+        time.sleep(1.5)  # the kernel has answered: its language_info is the one stored
         assert page.evaluate(NOTEBOOK_STATE)["dirty"] is False  # opening a lesson changes nothing
 
         page.evaluate("() => window.jupyterapp.commands.execute('editmenu:clear-all')")
